@@ -1,0 +1,81 @@
+/* block.c -- L(A,E) as the (1,2) block of exp([[A, E], [0, A]])
+ * (Van Loan 1978, "Computing integrals involving the matrix exponential";
+ * Mathias 1996; Higham, Functions of Matrices, Thm 3.6), the exponential of
+ * the 2n-by-2n matrix taken by the default Pade algorithm (pade.c).
+ * Costs about 8x an n-by-n exp; its accuracy is that of expm on a matrix
+ * whose norm includes ||E||, so E is first scaled to ||E||_1 = ||A||_1 (L is
+ * linear in E) to keep the block balanced. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "dense.h"
+#include "methods.h"
+
+expm_status expm_block_frechet(int n, const double *A, int lda, const double *E, int lde,
+                               double *L, int ldl, double *X, int ldx, expm_info_t *info)
+{
+    expm_info_clear(info);
+    expm_status st = expm_check_square(n, A, lda, "A", 1, info);
+    if (st == EXPM_OK)
+        st = expm_check_square(n, E, lde, "E", 1, info);
+    if (st == EXPM_OK)
+        st = expm_check_square(n, L, ldl, "L", 0, info);
+    if (st == EXPM_OK && X)
+        st = expm_check_square(n, X, ldx, "X", 0, info);
+    if (st != EXPM_OK || n == 0)
+        return st;
+    if (n > 32767) {
+        expm_info_msg(info, "n = %d too large for the 2n block matrix", n);
+        return EXPM_EINVAL;
+    }
+    int n2 = 2 * n;
+    double *M = expm_dalloc(n2, 2);
+    if (!M) {
+        expm_info_msg(info, "cannot allocate the %dx%d block matrix", n2, n2);
+        return EXPM_ENOMEM;
+    }
+    double *XM = M + (size_t)n2 * n2;
+
+    /* Scale E by a power of two so ||E||_1 ~ ||A||_1: exact, and it keeps
+     * the block matrix from being dominated by (or blind to) E. */
+    double na = expm_dnorm1(n, n, A, lda), ne = expm_dnorm1(n, n, E, lde);
+    int k = 0;
+    if (ne > 0.0 && na > 0.0) {
+        int ea, ee;
+        frexp(na, &ea);
+        frexp(ne, &ee);
+        k = ea - ee;
+    }
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) {
+            double a = A[i + (size_t)j * lda];
+            M[i + (size_t)j * n2] = a;
+            M[n + i + (size_t)(n + j) * n2] = a;
+            M[i + (size_t)(n + j) * n2] = ldexp(E[i + (size_t)j * lde], k);
+        }
+    st = expm_pade_exp(n2, M, n2, XM, n2, info);
+    if (st == EXPM_OK) {
+        for (int j = 0; j < n; j++)
+            for (int i = 0; i < n; i++) {
+                double l = ldexp(XM[i + (size_t)(n + j) * n2], -k);
+                if (!isfinite(l)) {
+                    expm_info_msg(info, "L(A,E) overflows double");
+                    st = EXPM_EOVERFLOW;
+                }
+            }
+    } else if (info && st == EXPM_EOVERFLOW) {
+        expm_info_msg(info, "the block exponential exp([[A,E],[0,A]]) overflows double: ~1e%.0f",
+                      info->log10_norm);
+    }
+    if (st == EXPM_OK) {
+        for (int j = 0; j < n; j++)
+            for (int i = 0; i < n; i++)
+                L[i + (size_t)j * ldl] = ldexp(XM[i + (size_t)(n + j) * n2], -k);
+        if (X)
+            expm_dcopy(n, n, XM, n2, X, ldx);
+        if (info)
+            info->products = info->products * 8; /* each 2n product = 8 n-by-n products */
+    }
+    free(M);
+    return st;
+}

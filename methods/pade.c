@@ -1,0 +1,516 @@
+/*
+ * pade.c -- Pade [m/m] scaling and squaring.
+ *
+ * exp(A): Al-Mohy & Higham, "A new scaling and squaring algorithm for the
+ * matrix exponential", SIMAX 31(3):970-989, 2009, Algorithm 6.1 (as in their
+ * expm_new.m): m in {3,5,7,9,13} chosen from d_k = ||A^k||^(1/k) (not ||A||,
+ * so non-normal matrices are not overscaled), s corrected by ell(A,m), and for
+ * triangular A Code Fragment 2.1 (exact diagonal and superdiagonal recomputed
+ * after every squaring).
+ *
+ * L(A,E): Al-Mohy & Higham, "Computing the Frechet derivative of the matrix
+ * exponential, with an application to condition number estimation",
+ * SIMAX 30(4):1639-1657, 2009, Algorithm 6.4 (recurrences (6.11)-(6.13), (3.3)).
+ *
+ * Squarings carry a power-of-two exponent (scaling.c), so a hump in
+ * ||exp(tA)|| never overflows spuriously and a true overflow is reported
+ * with its size.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "dense.h"
+#include "methods.h"
+#include "pade_table.h"
+
+#define U_DOUBLE 0x1p-53
+/* Pre-scale so that ||A||_1 <= 2^100: then ||A^10|| <= 2^1000 and the power
+ * norms that choose m and s cannot overflow. */
+#define PRESCALE_LOG2 100
+
+static const expm_pade_row_t *pade_row(int m)
+{
+    for (int i = 0; i < 5; i++)
+        if (EXPM_PADE_TABLE[i].m == m)
+            return &EXPM_PADE_TABLE[i];
+    return NULL;
+}
+
+/* Y = cI*I + sum_k c[k]*M[k] over the non-NULL M[k] (k < 4). */
+static void comb(int n, double *Y, double cI, const double c[4], double *const M[4])
+{
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) {
+            size_t ij = i + (size_t)j * n;
+            double y = (i == j) ? cI : 0.0;
+            for (int k = 0; k < 4; k++)
+                if (M[k])
+                    y += c[k] * M[k][ij];
+            Y[ij] = y;
+        }
+}
+
+/* ell(A,m) of AMH 2009 (scipy _ell): the number of extra squarings needed
+ * so that the backward error bound, evaluated with || |A|^(2m+1) ||, is <= u. */
+static int ell(int n, const double *A, double normA, const expm_pade_row_t *row, double *work)
+{
+    double l2 = expm_dlog2norm1_abspow(n, A, n, 2 * row->m + 1, work);
+    if (l2 == -INFINITY || normA == 0.0)
+        return 0;
+    double log2_alpha = l2 - log2(normA) - log2(row->c_recip);
+    double v = ceil((log2_alpha - log2(U_DOUBLE)) / (2.0 * row->m));
+    if (!(v > 0.0))
+        return 0;
+    return v > 2000.0 ? 2000 : (int)v;
+}
+
+/* The Frechet analogue of ell: L_{r_m}(A,E) = L(A + dA, E + dE) with
+ * dE = L_h(A,E) = sum_{k>=2m+1} c_k sum_j A^j E A^(k-1-j) (h = h_{2m+1} of
+ * AMH 2009a (2.2); AMH 2009b §3). Its leading term is bounded by
+ * ||E|| |c_{2m+1}| sum_{j=0}^{2m} || |A|^j || || |A|^(2m-j) ||, with the
+ * norms exact from one ones-vector iteration; each halving of A divides it
+ * by 2^(2m). Returns the squarings needed for that bound to be <= u ||E||.
+ * (Powers of A alone cannot see E: for nilpotent A the d_k vanish while
+ * A^3 E A^3 does not.) */
+static int ell_frechet(int n, const double *A, const expm_pade_row_t *row, double *work)
+{
+    int p = 2 * row->m;
+    double l2[28];                       /* log2 || |A|^j ||_1, j = 0..2m */
+    double *v = work, *w = work + n, scale = 0.0;
+    for (int i = 0; i < n; i++)
+        v[i] = 1.0;
+    l2[0] = 0.0;
+    for (int j = 1; j <= p; j++) {
+        double big = 0.0;
+        for (int c = 0; c < n; c++) {
+            double t = 0.0;
+            for (int i = 0; i < n; i++)
+                t += fabs(A[i + (size_t)c * n]) * v[i];
+            w[c] = t;
+            big = t > big ? t : big;
+        }
+        if (big == 0.0) {
+            for (; j <= p; j++)
+                l2[j] = -INFINITY;
+            break;
+        }
+        int e;
+        frexp(big, &e);
+        for (int c = 0; c < n; c++)
+            w[c] = ldexp(w[c], -e);
+        scale += e;
+        l2[j] = log2(ldexp(big, -e)) + scale;
+        double *t = v; v = w; w = t;
+    }
+    double top = -INFINITY;
+    for (int j = 0; j <= p; j++)
+        top = fmax(top, l2[j] + l2[p - j]);
+    if (top == -INFINITY)
+        return 0;
+    double sum = 0.0;
+    for (int j = 0; j <= p; j++)
+        sum += exp2(l2[j] + l2[p - j] - top);
+    double log2_beta = top + log2(sum) - log2(row->c_recip);
+    double v2 = ceil((log2_beta - log2(U_DOUBLE)) / p);
+    if (!(v2 > 0.0))
+        return 0;
+    return v2 > 2000.0 ? 2000 : (int)v2;
+}
+
+/* 1 if A is upper triangular (strictly lower part zero). */
+static int is_upper(int n, const double *A, int lda)
+{
+    for (int j = 0; j < n; j++)
+        for (int i = j + 1; i < n; i++)
+            if (A[i + (size_t)j * lda] != 0.0)
+                return 0;
+    return 1;
+}
+
+/* Code Fragment 2.1: exact diag(X) = exp(2^-i diag T) and the exact (k,k+1)
+ * entries (Higham, Functions of Matrices, eq. (10.42)) written as
+ * t12 (e^l1 - e^l2)/(l1 - l2) = t12 e^lmax (1 - e^-d)/d, d = lmax - lmin,
+ * which needs no sinch branch and cannot overflow spuriously. X = 2^e Y. */
+static void fix_triangular(int n, const double *T, double *Y, long e, int i)
+{
+    double sc = ldexp(1.0, -i);
+    for (int k = 0; k < n; k++)
+        Y[k + (size_t)k * n] = expm_exp_scaled(sc * T[k + (size_t)k * n], e);
+    for (int k = 0; k + 1 < n; k++) {
+        double l1 = sc * T[k + (size_t)k * n], l2 = sc * T[k + 1 + (size_t)(k + 1) * n];
+        double t12 = sc * T[k + (size_t)(k + 1) * n];
+        double lmax = l1 > l2 ? l1 : l2, d = fabs(l1 - l2);
+        double g = d == 0.0 ? 1.0 : -expm1(-d) / d;
+        Y[k + (size_t)(k + 1) * n] = t12 * (expm_exp_scaled(lmax, e) * g);
+    }
+}
+
+/* Threshold for degree m: theta_m for exp (AMH 2009a Table 3.1); for the
+ * Frechet derivative also ell_m (AMH 2009b Table 6.1), whichever is smaller. */
+static double threshold(const expm_pade_row_t *row, int frechet)
+{
+    return frechet ? fmin(row->theta, row->ell) : row->theta;
+}
+
+/* Choice of m and s, AMH 2009a Alg. 6.1 (expm_new.m): eta from
+ * d_k = ||T^k||^(1/k) (exact from the powers formed anyway, else dlacn2
+ * estimates), s corrected by ell(2^-s T, 13). T is the (pre-scaled) matrix;
+ * s0 > 0 (pre-scaling happened) excludes m < 13. Forms T^2 in A2 and, as
+ * the degrees tried need them, T^4 in A4 (bit 4 of the result) and T^6 in A6
+ * (bit 2). Z and work are workspace. Used for exp and, instead of the
+ * ||A||_1-based choice of AMH 2009b, for the Frechet derivative too: that
+ * choice overscales non-normal matrices (scipy's expm_frechet loses all
+ * digits of L on Moler's balancing example and on [[1,1e17],[0,1]]). */
+static int ell_both(int n, const double *T, double normA, const expm_pade_row_t *row,
+                    int frechet, double *work)
+{
+    int l = ell(n, T, normA, row, work);
+    if (frechet) {
+        int lf = ell_frechet(n, T, row, work);
+        l = lf > l ? lf : l;
+    }
+    return l;
+}
+
+static int select_ms(int n, const double *T, double normA, int s0, int frechet,
+                     double *A2, double *A4, double *A6, double *Z, double *work,
+                     int *m_out, int *s_out, long *products)
+{
+    int have = 0, m = 13, s = 0;
+    expm_dgemm(n, 'N', 'N', 1.0, T, n, T, n, 0.0, A2, n), (*products)++;
+    double d6 = pow(expm_dnormest1_pow(n, A2, n, 3), 1.0 / 6);
+    double d4 = pow(expm_dnormest1_pow(n, A2, n, 2), 1.0 / 4);
+    double eta = fmax(d4, d6);
+    if (s0 == 0 && eta <= threshold(pade_row(3), frechet) &&
+        ell_both(n, T, normA, pade_row(3), frechet, work) == 0) {
+        m = 3;
+        goto done;
+    }
+    expm_dgemm(n, 'N', 'N', 1.0, A2, n, A2, n, 0.0, A4, n), (*products)++, have |= 4;
+    d4 = pow(expm_dnorm1(n, n, A4, n), 1.0 / 4);
+    eta = fmax(d4, d6);
+    if (s0 == 0 && eta <= threshold(pade_row(5), frechet) &&
+        ell_both(n, T, normA, pade_row(5), frechet, work) == 0) {
+        m = 5;
+        goto done;
+    }
+    expm_dgemm(n, 'N', 'N', 1.0, A4, n, A2, n, 0.0, A6, n), (*products)++, have |= 2;
+    d6 = pow(expm_dnorm1(n, n, A6, n), 1.0 / 6);
+    double d8 = pow(expm_dnormest1_pow(n, A4, n, 2), 1.0 / 8);
+    double eta3 = fmax(d6, d8);
+    for (int mm = 7; mm <= 9; mm += 2)
+        if (s0 == 0 && eta3 <= threshold(pade_row(mm), frechet) &&
+            ell_both(n, T, normA, pade_row(mm), frechet, work) == 0) {
+            m = mm;
+            goto done;
+        }
+    double d10 = pow(expm_dnormest1_pow(n, A2, n, 5), 1.0 / 10);
+    double eta5 = fmin(eta3, fmax(d8, d10));
+    double th13 = threshold(pade_row(13), frechet);
+    if (!isfinite(eta5))
+        eta5 = normA;
+    if (eta5 > 0.0) {
+        double v = ceil(log2(eta5 / th13));
+        s = v > 0.0 ? (int)v : 0;
+    }
+    /* ell on 2^-s T, evaluated on a scaled copy. */
+    expm_dcopy(n, n, T, n, Z, n);
+    expm_dscal(n, n, ldexp(1.0, -s), Z, n);
+    s += ell_both(n, Z, ldexp(normA, -s), pade_row(13), frechet, work);
+done:
+    *m_out = m;
+    *s_out = s;
+    return have;
+}
+
+/* T, T^2, T^4, T^6 <- 2^-s T, ... (exact; NULL entries skipped). */
+static void scale_powers(int n, int s, double *T, double *A2, double *A4, double *A6)
+{
+    if (s <= 0)
+        return;
+    expm_dscal(n, n, ldexp(1.0, -s), T, n);
+    expm_dscal(n, n, ldexp(1.0, -2 * s), A2, n);
+    if (A4) expm_dscal(n, n, ldexp(1.0, -4 * s), A4, n);
+    if (A6) expm_dscal(n, n, ldexp(1.0, -6 * s), A6, n);
+}
+
+expm_status expm_pade_exp(int n, const double *A, int lda, double *X, int ldx,
+                          expm_info_t *info)
+{
+    expm_info_clear(info);
+    expm_status st = expm_check_square(n, A, lda, "A", 1, info);
+    if (st == EXPM_OK)
+        st = expm_check_square(n, X, ldx, "X", 0, info);
+    if (st != EXPM_OK || n == 0)
+        return st;
+
+    double *ws = expm_dalloc(n, 10);
+    double *work = malloc((size_t)2 * n * sizeof(double));
+    int *ipiv = malloc((size_t)n * sizeof(int));
+    if (!ws || !work || !ipiv) {
+        free(ws); free(work); free(ipiv);
+        expm_info_msg(info, "cannot allocate workspace for n = %d", n);
+        return EXPM_ENOMEM;
+    }
+    size_t nn = (size_t)n * n;
+    double *T = ws, *A2 = ws + nn, *A4 = ws + 2 * nn, *A6 = ws + 3 * nn, *A8 = ws + 4 * nn;
+    double *U = ws + 5 * nn, *V = ws + 6 * nn, *W = ws + 7 * nn, *Z = ws + 8 * nn;
+    double *T0 = ws + 9 * nn; /* 2^-s0 A (or its transpose), kept for the fix-up */
+    long products = 0;
+
+    /* exp(A^T) = exp(A)^T: lower triangular A gets the triangular path too. */
+    int transposed = 0, tri = is_upper(n, A, lda);
+    if (!tri) {
+        expm_dtranspose(n, A, lda, T, n);
+        if (is_upper(n, T, n))
+            tri = transposed = 1;
+    }
+    if (!transposed)
+        expm_dcopy(n, n, A, lda, T, n);
+
+    double normA = expm_dnorm1(n, n, T, n);
+    int s0 = 0;
+    if (normA > ldexp(1.0, PRESCALE_LOG2)) {
+        frexp(normA, &s0);
+        s0 -= PRESCALE_LOG2;
+        expm_dscal(n, n, ldexp(1.0, -s0), T, n);
+        normA = expm_dnorm1(n, n, T, n);
+    }
+    if (tri)
+        expm_dcopy(n, n, T, n, T0, n);
+
+    int m, s;
+    int have = select_ms(n, T, normA, s0, 0, A2, A4, A6, Z, work, &m, &s, &products);
+    scale_powers(n, s, T, A2, (have & 4) ? A4 : NULL, (have & 2) ? A6 : NULL);
+    if (m == 9)
+        expm_dgemm(n, 'N', 'N', 1.0, A6, n, A2, n, 0.0, A8, n), products++;
+
+    const double *b = pade_row(m)->b;
+    if (m == 13) {
+        double cW1[4] = {b[13], b[11], b[9], 0}, cW2[4] = {b[7], b[5], b[3], 0};
+        double cZ1[4] = {b[12], b[10], b[8], 0}, cZ2[4] = {b[6], b[4], b[2], 0};
+        double *P[4] = {A6, A4, A2, NULL};
+        comb(n, Z, 0.0, cW1, P);                                    /* W1 */
+        comb(n, W, b[1], cW2, P);                                   /* W2 */
+        expm_dgemm(n, 'N', 'N', 1.0, A6, n, Z, n, 1.0, W, n), products++; /* W = A6 W1 + W2 */
+        expm_dgemm(n, 'N', 'N', 1.0, T, n, W, n, 0.0, U, n), products++;  /* U = A W */
+        comb(n, Z, 0.0, cZ1, P);                                    /* Z1 */
+        comb(n, V, b[0], cZ2, P);                                   /* Z2 */
+        expm_dgemm(n, 'N', 'N', 1.0, A6, n, Z, n, 1.0, V, n), products++; /* V = A6 Z1 + Z2 */
+    } else {
+        double *P[4] = {A2, m >= 5 ? A4 : NULL, m >= 7 ? A6 : NULL, m >= 9 ? A8 : NULL};
+        double cu[4] = {b[3], m >= 5 ? b[5] : 0, m >= 7 ? b[7] : 0, m >= 9 ? b[9] : 0};
+        double cv[4] = {b[2], m >= 5 ? b[4] : 0, m >= 7 ? b[6] : 0, m >= 9 ? b[8] : 0};
+        comb(n, W, b[1], cu, P);
+        expm_dgemm(n, 'N', 'N', 1.0, T, n, W, n, 0.0, U, n), products++;
+        comb(n, V, b[0], cv, P);
+    }
+    /* r_m = (V - U) \ (V + U). */
+    for (size_t k = 0; k < nn; k++) {
+        double u = U[k], v = V[k];
+        W[k] = v - u;
+        Z[k] = v + u;
+    }
+    st = expm_dlu_solve(n, W, n, ipiv, n, Z, n, NULL);
+    if (st != EXPM_OK) {
+        expm_info_msg(info, "Pade denominator q_%d(2^-%d A) is singular", m, s);
+        goto out;
+    }
+
+    /* Squaring phase; X = 2^e Z. After the squaring that leaves stage i,
+     * Z approximates exp(2^-i T0). */
+    long e = 0;
+    if (tri)
+        fix_triangular(n, T0, Z, e, s);
+    for (int i = s - 1; i >= 0; i--) {
+        expm_square_step(n, Z, n, &e, W), products++;
+        if (tri)
+            fix_triangular(n, T0, Z, e, i);
+    }
+    /* The s0 pre-scaling squarings (only for ||A||_1 > 2^100). */
+    for (int i = 0; i < s0; i++) {
+        expm_square_step(n, Z, n, &e, W), products++;
+        if (tri)
+            fix_triangular(n, T0, Z, e, -(i + 1));
+    }
+    if (transposed) {
+        expm_dtranspose(n, Z, n, W, n);
+        expm_dcopy(n, n, W, n, Z, n);
+    }
+    st = expm_unscale_result(n, n, Z, n, e, X, ldx, "exp(A)", info);
+    st = expm_overflow_verdict(st, n, A, lda, 0.0, "exp(A)", info);
+
+out:
+    if (info) {
+        info->m = m;
+        info->s = s + s0;
+        info->products = products;
+        info->solves = 1;
+    }
+    free(ws); free(work); free(ipiv);
+    return st;
+}
+
+/* ---------------------------------------------------------------------- */
+
+expm_status expm_pade_frechet(int n, const double *A, int lda, const double *E, int lde,
+                              double *L, int ldl, double *X, int ldx, expm_info_t *info)
+{
+    expm_info_clear(info);
+    expm_status st = expm_check_square(n, A, lda, "A", 1, info);
+    if (st == EXPM_OK)
+        st = expm_check_square(n, E, lde, "E", 1, info);
+    if (st == EXPM_OK)
+        st = expm_check_square(n, L, ldl, "L", 0, info);
+    if (st == EXPM_OK && X)
+        st = expm_check_square(n, X, ldx, "X", 0, info);
+    if (st != EXPM_OK || n == 0)
+        return st;
+
+    double *ws = expm_dalloc(n, 19);
+    double *work = malloc((size_t)2 * n * sizeof(double));
+    int *ipiv = malloc((size_t)n * sizeof(int));
+    if (!ws || !ipiv || !work) {
+        free(ws); free(ipiv); free(work);
+        expm_info_msg(info, "cannot allocate workspace for n = %d", n);
+        return EXPM_ENOMEM;
+    }
+    size_t nn = (size_t)n * n;
+    double *slot[19];
+    for (int k = 0; k < 19; k++)
+        slot[k] = ws + k * nn;
+    double *As = slot[0], *Es = slot[1], *A2 = slot[2], *A4 = slot[3], *A6 = slot[4],
+           *A8 = slot[5], *M2 = slot[6], *M4 = slot[7], *M6 = slot[8], *M8 = slot[9],
+           *U = slot[10], *V = slot[11], *Lu = slot[12], *Lv = slot[13], *T1 = slot[14],
+           *T2 = slot[15], *T3 = slot[16], *T4 = slot[17], *T0 = slot[18];
+    long products = 0;
+
+    /* Pre-scaling for huge norms and the choice of m and s as for exp. */
+    expm_dcopy(n, n, A, lda, As, n);
+    double normA = expm_dnorm1(n, n, As, n);
+    int s0 = 0;
+    if (normA > ldexp(1.0, PRESCALE_LOG2)) {
+        frexp(normA, &s0);
+        s0 -= PRESCALE_LOG2;
+        expm_dscal(n, n, ldexp(1.0, -s0), As, n);
+        normA = expm_dnorm1(n, n, As, n);
+    }
+    int tri = is_upper(n, As, n);
+    if (tri)
+        expm_dcopy(n, n, As, n, T0, n);
+    int m, s;
+    int have = select_ms(n, As, normA, s0, 1, A2, A4, A6, T1, work, &m, &s, &products);
+    scale_powers(n, s, As, A2, (have & 4) ? A4 : NULL, (have & 2) ? A6 : NULL);
+    expm_dcopy(n, n, E, lde, Es, n);
+    expm_dscal(n, n, ldexp(1.0, -(s + s0)), Es, n);
+    const double *b = pade_row(m)->b;
+
+#define GEMM(Aa, Bb, beta, Cc) (expm_dgemm(n, 'N', 'N', 1.0, Aa, n, Bb, n, beta, Cc, n), products++)
+    GEMM(As, Es, 0.0, M2);
+    GEMM(Es, As, 1.0, M2);                 /* M2 = A E + E A */
+    if (m >= 5) {
+        GEMM(A2, M2, 0.0, M4);
+        GEMM(M2, A2, 1.0, M4);             /* M4 = A2 M2 + M2 A2 */
+    }
+    if (m >= 7) {
+        GEMM(A4, M2, 0.0, M6);
+        GEMM(M4, A2, 1.0, M6);             /* M6 = A4 M2 + M4 A2 */
+    }
+    if (m == 9) {
+        GEMM(A4, A4, 0.0, A8);
+        GEMM(A4, M4, 0.0, M8);
+        GEMM(M4, A4, 1.0, M8);             /* M8 = A4 M4 + M4 A4 */
+    }
+
+    if (m == 13) {
+        double *P[4] = {A6, A4, A2, NULL}, *M[4] = {M6, M4, M2, NULL};
+        double c1[4] = {b[13], b[11], b[9], 0}, c2[4] = {b[7], b[5], b[3], 0};
+        double z1[4] = {b[12], b[10], b[8], 0}, z2[4] = {b[6], b[4], b[2], 0};
+        double *W1 = T1, *W = T2, *Z1 = T3, *Lw = T4;
+        comb(n, W1, 0.0, c1, P);
+        comb(n, W, b[1], c2, P);
+        GEMM(A6, W1, 1.0, W);              /* W = A6 W1 + W2 */
+        GEMM(As, W, 0.0, U);               /* U = A W */
+        comb(n, Z1, 0.0, z1, P);
+        comb(n, V, b[0], z2, P);
+        GEMM(A6, Z1, 1.0, V);              /* V = A6 Z1 + Z2 */
+        comb(n, Lw, 0.0, c2, M);           /* Lw2 */
+        comb(n, Lu, 0.0, c1, M);           /* Lw1 (in Lu for now) */
+        GEMM(A6, Lu, 1.0, Lw);
+        GEMM(M6, W1, 1.0, Lw);             /* Lw = A6 Lw1 + M6 W1 + Lw2 */
+        GEMM(As, Lw, 0.0, Lu);
+        GEMM(Es, W, 1.0, Lu);              /* Lu = A Lw + E W */
+        comb(n, Lv, 0.0, z2, M);           /* Lz2 */
+        comb(n, T4, 0.0, z1, M);           /* Lz1 (Lw no longer needed) */
+        GEMM(A6, T4, 1.0, Lv);
+        GEMM(M6, Z1, 1.0, Lv);             /* Lv = A6 Lz1 + M6 Z1 + Lz2 */
+    } else {
+        double *P[4] = {A2, m >= 5 ? A4 : NULL, m >= 7 ? A6 : NULL, m >= 9 ? A8 : NULL};
+        double *M[4] = {M2, m >= 5 ? M4 : NULL, m >= 7 ? M6 : NULL, m >= 9 ? M8 : NULL};
+        double cu[4] = {b[3], m >= 5 ? b[5] : 0, m >= 7 ? b[7] : 0, m >= 9 ? b[9] : 0};
+        double cv[4] = {b[2], m >= 5 ? b[4] : 0, m >= 7 ? b[6] : 0, m >= 9 ? b[8] : 0};
+        comb(n, T1, b[1], cu, P);          /* sum b_odd A^2k */
+        GEMM(As, T1, 0.0, U);
+        comb(n, V, b[0], cv, P);
+        comb(n, T2, 0.0, cu, M);
+        GEMM(As, T2, 0.0, Lu);
+        GEMM(Es, T1, 1.0, Lu);             /* Lu = A sum b M + E sum b A */
+        comb(n, Lv, 0.0, cv, M);
+    }
+
+    /* R = (V-U)\(U+V);  L = (V-U)\(Lu + Lv + (Lu - Lv) R). */
+    double *Q = T1, *R = T2, *LL = T3;
+    for (size_t k = 0; k < nn; k++) {
+        Q[k] = V[k] - U[k];
+        R[k] = V[k] + U[k];
+    }
+    st = expm_dlu_solve(n, Q, n, ipiv, n, R, n, NULL);
+    if (st != EXPM_OK) {
+        expm_info_msg(info, "Pade denominator q_%d(2^-%d A) is singular", m, s);
+        goto out;
+    }
+    for (size_t k = 0; k < nn; k++) {
+        LL[k] = Lu[k] + Lv[k];
+        U[k] = Lu[k] - Lv[k];
+    }
+    GEMM(U, R, 1.0, LL);
+    st = expm_dlu_resolve(n, Q, n, ipiv, n, LL, n);
+    if (st != EXPM_OK)
+        goto out;
+
+    /* Squaring: L <- R L + L R, R <- R^2, with R = 2^eR R', L = 2^eL L'.
+     * For upper triangular A, R gets the exact diagonal and superdiagonal
+     * of Code Fragment 2.1 at every stage, as in exp. */
+    long eR = 0, eL = 0;
+    if (tri)
+        fix_triangular(n, T0, R, eR, s);
+    for (int k = 0; k < s + s0; k++) {
+        expm_sym_step(n, R, n, &eR, LL, n, &eL, U), products += 2;
+        expm_square_step(n, R, n, &eR, U), products++;
+        if (tri)
+            fix_triangular(n, T0, R, eR, s - 1 - k);
+    }
+#undef GEMM
+    double *Xtmp = V;
+    st = expm_unscale_result(n, n, LL, n, eL, Xtmp, n, "L(A,E)", info);
+    st = expm_overflow_verdict(st, n, A, lda, log10(expm_dnorm1(n, n, E, lde)), "L(A,E)", info);
+    if (st == EXPM_OK && X) {
+        double log10L = info ? info->log10_norm : 0.0;
+        st = expm_unscale_result(n, n, R, n, eR, X, ldx, "exp(A)", info);
+        st = expm_overflow_verdict(st, n, A, lda, 0.0, "exp(A)", info);
+        if (info && st == EXPM_OK)
+            info->log10_norm = log10L;
+    }
+    if (st == EXPM_OK)
+        expm_dcopy(n, n, Xtmp, n, L, ldl);
+
+out:
+    if (info) {
+        info->m = m;
+        info->s = s + s0;
+        info->products = products;
+        info->solves = 1;
+    }
+    free(ws); free(ipiv); free(work);
+    return st;
+}

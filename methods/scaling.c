@@ -1,0 +1,196 @@
+/* scaling.c -- squaring phase shared by the scaling-and-squaring methods:
+ * matrices carried as 2^e * Y so that no squaring overflows spuriously. */
+#include <float.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dense.h"
+#include "methods.h"
+
+#define LN2 0.69314718055994530942
+#define LOG10_2 0.30102999566398119521
+#define ABSORB_LOG2 1000 /* fold the exponent back while ||Y||_1 <= 2^1000 */
+
+/* Y <- 2^-k Y with k the exponent of ||Y||_1 (so ||Y||_1 in [1/2, 1)). */
+static void normalize(int n, double *Y, int ldy, long *e)
+{
+    double nrm = expm_dnorm1(n, n, Y, ldy);
+    if (!(nrm > 0.0) || !isfinite(nrm))
+        return;
+    int k;
+    frexp(nrm, &k);
+    expm_dscal(n, n, ldexp(1.0, -k), Y, ldy);
+    *e += k;
+}
+
+/* Move as much of a positive exponent back into Y as ||Y||_1 <= 2^1000
+ * allows, so the scaled representation is used only while it must be. */
+static void absorb(int n, double *Y, int ldy, long *e)
+{
+    if (*e <= 0)
+        return;
+    double nrm = expm_dnorm1(n, n, Y, ldy);
+    if (nrm == 0.0) {
+        *e = 0;
+        return;
+    }
+    int k;
+    frexp(nrm, &k);
+    long d = ABSORB_LOG2 - k;
+    if (d > *e)
+        d = *e;
+    if (d <= 0)
+        return;
+    expm_dscal(n, n, ldexp(1.0, (int)d), Y, ldy);
+    *e -= d;
+}
+
+void expm_square_step(int n, double *Y, int ldy, long *e, double *W)
+{
+    expm_dgemm(n, 'N', 'N', 1.0, Y, ldy, Y, ldy, 0.0, W, n);
+    if (!expm_dall_finite(n, n, W, n) && expm_dall_finite(n, n, Y, ldy)) {
+        normalize(n, Y, ldy, e);
+        expm_dgemm(n, 'N', 'N', 1.0, Y, ldy, Y, ldy, 0.0, W, n);
+    }
+    *e *= 2;
+    absorb(n, W, n, e);
+    expm_dcopy(n, n, W, n, Y, ldy);
+}
+
+void expm_sym_step(int n, double *R, int ldr, long *eR, double *L, int ldl, long *eL,
+                   double *W)
+{
+    expm_dgemm(n, 'N', 'N', 1.0, R, ldr, L, ldl, 0.0, W, n);
+    expm_dgemm(n, 'N', 'N', 1.0, L, ldl, R, ldr, 1.0, W, n);
+    if (!expm_dall_finite(n, n, W, n) && expm_dall_finite(n, n, R, ldr) &&
+        expm_dall_finite(n, n, L, ldl)) {
+        normalize(n, R, ldr, eR);
+        normalize(n, L, ldl, eL);
+        expm_dgemm(n, 'N', 'N', 1.0, R, ldr, L, ldl, 0.0, W, n);
+        expm_dgemm(n, 'N', 'N', 1.0, L, ldl, R, ldr, 1.0, W, n);
+    }
+    *eL += *eR;
+    absorb(n, W, n, eL);
+    expm_dcopy(n, n, W, n, L, ldl);
+}
+
+double expm_exp_scaled(double y, long e)
+{
+    if (fabs(y) < 700.0 && labs(e) < 2000)
+        return ldexp(exp(y), (int)-e);
+    /* y = k ln2 + r, |r| <= ln2/2; ln2 split so k*LN2_HI is exact (fdlibm). */
+    static const double LN2_HI = 6.93147180369123816490e-01;
+    static const double LN2_LO = 1.90821492927058770002e-10;
+    double kd = nearbyint(y / LN2);
+    if (fabs(kd) > 1e6)   /* beyond any representable result */
+        kd = kd > 0 ? 1e6 : -1e6;
+    double r = (y - kd * LN2_HI) - kd * LN2_LO;
+    long k = (long)kd - e;
+    if (k > 4000) k = 4000;
+    if (k < -4000) k = -4000;
+    return ldexp(exp(r), (int)k);
+}
+
+expm_status expm_unscale_result(int m, int n, const double *Y, int ldy, long e,
+                                double *X, int ldx, const char *what,
+                                expm_info_t *info)
+{
+    if (!expm_dall_finite(m, n, Y, ldy)) {
+        expm_info_msg(info, "%s has a non-finite entry (NaN or Inf arose in the computation)",
+                      what);
+        return EXPM_ENONFINITE;
+    }
+    double nrm = expm_dnorm1(m, n, Y, ldy);
+    double log10n = nrm > 0.0 ? log10(nrm) + (double)e * LOG10_2 : -INFINITY;
+    if (info)
+        info->log10_norm = log10n;
+    /* Any entry with |y| * 2^e >= 2^1024 overflows. */
+    if (nrm > 0.0 && e > 0) {
+        double big = 0.0;
+        for (int j = 0; j < n; j++)
+            for (int i = 0; i < m; i++) {
+                double a = fabs(Y[i + (size_t)j * ldy]);
+                if (a > big) big = a;
+            }
+        int k;
+        frexp(big, &k);
+        if ((long)k + e > DBL_MAX_EXP || !isfinite(ldexp(big, (int)(e > 4000 ? 4000 : e)))) {
+            expm_info_msg(info, "%s overflows double: ||%s||_1 ~ 1e%.0f", what, what, log10n);
+            return EXPM_EOVERFLOW;
+        }
+    }
+    int lost = 0;
+    int ee = e > 4000 ? 4000 : (e < -4000 ? -4000 : (int)e);
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < m; i++) {
+            double y = Y[i + (size_t)j * ldy];
+            double x = ldexp(y, ee);
+            if (y != 0.0 && fabs(x) < DBL_MIN)
+                lost = 1;
+            X[i + (size_t)j * ldx] = x;
+        }
+    if (lost && info)
+        info->warnings |= EXPM_WARN_UNDERFLOW;
+    return EXPM_OK;
+}
+
+expm_status expm_overflow_verdict(expm_status st, int n, const double *A, int lda,
+                                  double extra_log10, const char *what, expm_info_t *info)
+{
+    if (!info || (st != EXPM_EOVERFLOW && st != EXPM_ENONFINITE))
+        return st;
+    const double LOG10E = 0.43429448190325182765;
+    if (st == EXPM_ENONFINITE) {
+        /* ||exp(A)|| >= rho(exp(A)) = e^alpha(A): a NaN/Inf result of a
+         * matrix whose spectral abscissa exceeds log(DBL_MAX) is a true
+         * overflow (of exp(A), and so of the block that contains it). */
+        double *S = expm_dalloc(n, 1), *wr = malloc(2 * (size_t)n * sizeof(double));
+        double alpha = -INFINITY;
+        if (S && wr) {
+            expm_dcopy(n, n, A, lda, S, n);
+            if (LAPACKE_dgeev(LAPACK_COL_MAJOR, 'N', 'N', n, S, n, wr, wr + n, NULL, 1, NULL,
+                              1) == 0)
+                for (int i = 0; i < n; i++)
+                    alpha = fmax(alpha, wr[i]);
+        }
+        free(S);
+        free(wr);
+        if (alpha * LOG10E + extra_log10 > 308.26) {
+            info->log10_norm = alpha * LOG10E + extra_log10;
+            expm_info_msg(info, "%s overflows double: ||%s|| >= e^alpha(A) ~ 1e%.4g", what, what,
+                          info->log10_norm);
+            return EXPM_EOVERFLOW;
+        }
+        return st;
+    }
+    double mu = -INFINITY;
+    for (int j = 0; j < n; j++) {
+        double c = A[j + (size_t)j * lda];
+        for (int i = 0; i < n; i++)
+            if (i != j)
+                c += fabs(A[i + (size_t)j * lda]);
+        if (c > mu)
+            mu = c;
+    }
+    double bound = mu * LOG10E + extra_log10;
+    /* mu2(A) = lambda_max((A+A^T)/2) bounds ||exp(A)||_2, and ||.||_1 <= sqrt(n) ||.||_2. */
+    double *S = expm_dalloc(n, 1), *w = malloc((size_t)n * sizeof(double));
+    if (S && w) {
+        for (int j = 0; j < n; j++)
+            for (int i = 0; i < n; i++)
+                S[i + (size_t)j * n] = 0.5 * A[i + (size_t)j * lda] + 0.5 * A[j + (size_t)i * lda];
+        if (LAPACKE_dsyev(LAPACK_COL_MAJOR, 'N', 'U', n, S, n, w) == 0)
+            bound = fmin(bound, w[n - 1] * LOG10E + 0.5 * log10((double)n) + extra_log10);
+    }
+    free(S);
+    free(w);
+    if (info->log10_norm > bound + 1.0) {
+        expm_info_msg(info, "%s lost all accuracy: the squarings amplified rounding errors to "
+                      "~10^%.3g, but ||%s||_1 <= 10^%.3g (logarithmic-norm bound)", what,
+                      info->log10_norm, what, bound);
+        return EXPM_ENONFINITE;
+    }
+    return st;
+}

@@ -1,0 +1,292 @@
+/*
+ * cli.c -- the `expmkit` command (contract in DESIGN.md, "Command line").
+ * Exit 0 on success, 1 when the result cannot be represented or the method
+ * fails, 2 on usage errors and bad input. Errors go to stderr as
+ * `expmkit: FILE:LINE: reason`; stdout receives the whole result or nothing
+ * (the output is built in memory and written at the end).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expmkit.h"
+
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+static const char USAGE[] =
+    "usage: expmkit COMMAND [options] FILES\n"
+    "\n"
+    "commands:\n"
+    "  methods                         list methods: NAME<TAB>expm|frechet|expm,frechet<TAB>description\n"
+    "  expm    [-m METHOD] A.mtx       exp(A)\n"
+    "  frechet [-m METHOD] A.mtx E.mtx L(A,E), the Frechet derivative of exp at A in direction E\n"
+    "  adjoint [-m METHOD] A.mtx G.mtx L(A^T,G) = d<G,exp(A)>/dA, the gradient through exp\n"
+    "  ref     A.mtx [E.mtx]           certified MPFR reference exp(A) (or L(A,E)), rounded to double\n"
+    "\n"
+    "options:\n"
+    "  -m METHOD   method name (default: pade); see `expmkit methods`\n"
+    "  -v          print the method's statistics (s, m, products) to stderr\n"
+    "  -h, --help  this text;  --version  the version\n"
+    "\n"
+    "Files are MatrixMarket (array or coordinate; real or integer; general, symmetric or\n"
+    "skew-symmetric); `-` reads standard input. The result is written to stdout as a\n"
+    "MatrixMarket `array real general` matrix with %.17g entries.\n"
+    "Exit status: 0 success; 1 the result overflows / is not finite / the method failed;\n"
+    "2 usage error or malformed input (message `expmkit: FILE:LINE: reason` on stderr).\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "expmkit: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(run `expmkit --help` for usage)\n");
+    return EXIT_USAGE;
+}
+
+typedef struct {
+    const char *cmd;
+    const char *method;
+    int verbose;
+    const char *files[2];
+    int nfiles;
+} args_t;
+
+static int parse_args(int argc, char **argv, args_t *a, int min_files, int max_files,
+                      int allow_method)
+{
+    for (int i = 2; i < argc; i++) {
+        const char *s = argv[i];
+        if (strcmp(s, "-m") == 0 || strcmp(s, "--method") == 0) {
+            if (!allow_method)
+                return usage_error("'%s' takes no -m option", a->cmd);
+            if (i + 1 >= argc)
+                return usage_error("option %s needs a METHOD", s);
+            a->method = argv[++i];
+        } else if (strncmp(s, "--method=", 9) == 0 && allow_method) {
+            a->method = s + 9;
+        } else if (strcmp(s, "-v") == 0) {
+            a->verbose = 1;
+        } else if (s[0] == '-' && s[1] != '\0') {
+            return usage_error("unknown option '%s'", s);
+        } else {
+            if (a->nfiles >= max_files)
+                return usage_error("too many files for '%s'", a->cmd);
+            a->files[a->nfiles++] = s;
+        }
+    }
+    if (a->nfiles < min_files)
+        return usage_error("'%s' needs more input files", a->cmd);
+    if (a->nfiles == 2 && strcmp(a->files[0], "-") == 0 && strcmp(a->files[1], "-") == 0)
+        return usage_error("%s", "only one input can be standard input ('-')");
+    return 0;
+}
+
+static const char *shown(const char *path)
+{
+    return strcmp(path, "-") == 0 ? "<stdin>" : path;
+}
+
+/* Read a square matrix; on failure print the reader's FILE:LINE message. */
+static int read_square(const char *path, expm_matrix_t *M, const char *what)
+{
+    char err[512];
+    expm_status st = expm_mm_read(path, M, err, sizeof err);
+    if (st != EXPM_OK) {
+        fprintf(stderr, "expmkit: %s\n", err);
+        return st == EXPM_ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+    }
+    if (M->rows != M->cols) {
+        fprintf(stderr, "expmkit: %s:%d: %s must be square, but it is %d x %d\n", shown(path),
+                M->size_line, what, M->rows, M->cols);
+        expm_matrix_free(M);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Write the matrix to stdout in one piece, or nothing. */
+static int emit(int n, const double *X, const char *comment)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (!mem) {
+        fprintf(stderr, "expmkit: cannot allocate the output buffer\n");
+        return EXIT_FAIL;
+    }
+    expm_status st = expm_mm_write(mem, n, n, X, n > 0 ? n : 1, comment);
+    if (fclose(mem) != 0 || st != EXPM_OK) {
+        free(buf);
+        fprintf(stderr, "expmkit: cannot format the output\n");
+        return EXIT_FAIL;
+    }
+    size_t w = fwrite(buf, 1, len, stdout);
+    free(buf);
+    if (w != len || fflush(stdout) != 0) {
+        fprintf(stderr, "expmkit: <stdout>: write error: %s\n", strerror(errno));
+        return EXIT_FAIL;
+    }
+    return 0;
+}
+
+/* Map a computation status to an exit code and a message. */
+static int report_failure(expm_status st, const char *path, const char *message)
+{
+    const char *why = (message && *message) ? message : expm_strerror(st);
+    fprintf(stderr, "expmkit: %s: %s\n", shown(path), why);
+    switch (st) {
+    case EXPM_EINVAL:
+    case EXPM_ENOMETHOD:
+    case EXPM_EUNSUPPORTED:
+        return EXIT_USAGE;
+    default:
+        return EXIT_FAIL;
+    }
+}
+
+static void print_info(const char *method, const expm_info_t *info)
+{
+    fprintf(stderr, "expmkit: %s: m = %d, s = %d, products = %ld, solves = %ld", method,
+            info->m, info->s, info->products, info->solves);
+    if (info->cond > 0)
+        fprintf(stderr, ", cond = %.3g", info->cond);
+    fprintf(stderr, "\n");
+}
+
+static void print_warnings(const char *path, const expm_info_t *info)
+{
+    if (info->warnings & EXPM_WARN_UNDERFLOW)
+        fprintf(stderr, "expmkit: %s: warning: some entries of the result are subnormal or "
+                        "underflowed to zero\n", shown(path));
+    if ((info->warnings & ~EXPM_WARN_UNDERFLOW) && info->message[0])
+        fprintf(stderr, "expmkit: %s: warning: %s\n", shown(path), info->message);
+}
+
+static int cmd_methods(void)
+{
+    for (int i = 0; i < expm_method_count(); i++) {
+        const expm_method_t *m = expm_method_get(i);
+        const char *kind = (m->kinds & EXPM_KIND_EXP)
+                               ? ((m->kinds & EXPM_KIND_FRECHET) ? "expm,frechet" : "expm")
+                               : "frechet";
+        printf("%s\t%s\t%s\n", m->name, kind, m->description);
+    }
+    return fflush(stdout) == 0 ? 0 : EXIT_FAIL;
+}
+
+static int check_method(const char *name, unsigned kind)
+{
+    const expm_method_t *m = expm_method_find(name);
+    if (!m)
+        return usage_error("unknown method '%s' (see `expmkit methods`)", name);
+    if (!(m->kinds & kind)) {
+        fprintf(stderr, "expmkit: method '%s' does not compute %s\n", name,
+                kind == EXPM_KIND_EXP ? "exp(A)" : "Frechet derivatives");
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int cmd_compute(args_t *a)
+{
+    int is_exp = strcmp(a->cmd, "expm") == 0, is_ref = strcmp(a->cmd, "ref") == 0;
+    int rc = 0;
+    if (!is_ref && (rc = check_method(a->method, is_exp ? EXPM_KIND_EXP : EXPM_KIND_FRECHET)))
+        return rc;
+    expm_matrix_t A = {0}, E = {0};
+    if ((rc = read_square(a->files[0], &A, "A")))
+        return rc;
+    int two = a->nfiles == 2;
+    const char *ename = strcmp(a->cmd, "adjoint") == 0 ? "G" : "E";
+    if (two) {
+        if ((rc = read_square(a->files[1], &E, ename))) {
+            expm_matrix_free(&A);
+            return rc;
+        }
+        if (E.rows != A.rows) {
+            fprintf(stderr, "expmkit: %s:%d: %s is %d x %d but A is %d x %d\n",
+                    shown(a->files[1]), E.size_line, ename, E.rows, E.cols, A.rows, A.cols);
+            expm_matrix_free(&A);
+            expm_matrix_free(&E);
+            return EXIT_USAGE;
+        }
+    }
+    int n = A.rows;
+    double *R = malloc((size_t)n * n * sizeof(double));
+    if (!R) {
+        fprintf(stderr, "expmkit: out of memory for a %d x %d result\n", n, n);
+        expm_matrix_free(&A);
+        expm_matrix_free(&E);
+        return EXIT_FAIL;
+    }
+    expm_status st;
+    char comment[512] = "";
+    expm_info_t info;
+    memset(&info, 0, sizeof info);
+    if (is_ref) {
+        expm_ref_info_t ri;
+        memset(&ri, 0, sizeof ri);
+        st = two ? expm_ref_frechet(n, A.data, n, E.data, n, R, n, NULL, 0, 0, &ri)
+                 : expm_ref_exp(n, A.data, n, R, n, 0, &ri);
+        snprintf(info.message, sizeof info.message, "%s", ri.message);
+        if (st == EXPM_OK)
+            snprintf(comment, sizeof comment,
+                     "expmkit ref: certified %s; precision %ld bits, %d attempt(s), "
+                     "%d squarings, %d Taylor terms, tail bound %.3g, |X_p - X_2p|/|X_2p| = %.3g",
+                     two ? "L(A,E)" : "exp(A)", ri.precision, ri.attempts, ri.squarings,
+                     ri.terms, ri.tail_bound, ri.rel_diff);
+    } else if (is_exp) {
+        st = expm_exp(a->method, n, A.data, n, R, n, &info);
+    } else if (strcmp(a->cmd, "frechet") == 0) {
+        st = expm_frechet(a->method, n, A.data, n, E.data, n, R, n, NULL, 0, &info);
+    } else {
+        st = expm_adjoint(a->method, n, A.data, n, E.data, n, R, n, &info);
+    }
+    if (st == EXPM_OK) {
+        if (a->verbose && !is_ref)
+            print_info(a->method ? a->method : "pade", &info);
+        print_warnings(a->files[0], &info);
+        rc = emit(n, R, comment[0] ? comment : NULL);
+    } else {
+        rc = report_failure(st, a->files[0], info.message);
+    }
+    free(R);
+    expm_matrix_free(&A);
+    expm_matrix_free(&E);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error("%s", "missing COMMAND");
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(USAGE, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("expmkit %s\n", EXPMKIT_VERSION);
+        return 0;
+    }
+    args_t a = {cmd, NULL, 0, {NULL, NULL}, 0};
+    int rc;
+    if (strcmp(cmd, "methods") == 0) {
+        if ((rc = parse_args(argc, argv, &a, 0, 0, 0)))
+            return rc;
+        return cmd_methods();
+    }
+    if (strcmp(cmd, "expm") == 0)
+        rc = parse_args(argc, argv, &a, 1, 1, 1);
+    else if (strcmp(cmd, "frechet") == 0 || strcmp(cmd, "adjoint") == 0)
+        rc = parse_args(argc, argv, &a, 2, 2, 1);
+    else if (strcmp(cmd, "ref") == 0)
+        rc = parse_args(argc, argv, &a, 1, 2, 0);
+    else
+        return usage_error("unknown command '%s'", cmd);
+    if (rc)
+        return rc;
+    return cmd_compute(&a);
+}

@@ -1,0 +1,79 @@
+/*
+ * dense.h -- internal dense-matrix helpers over CBLAS/LAPACKE (OpenBLAS).
+ * Column-major, explicit leading dimensions. Used by methods/, never by
+ * reference/ (the reference shares no numerical code with the methods).
+ */
+#ifndef EXPMKIT_DENSE_H
+#define EXPMKIT_DENSE_H
+
+#include "expmkit.h"
+
+/* C = alpha*op(A)*op(B) + beta*C for n-by-n matrices (dgemm); ta/tb: 'N' or 'T'. */
+void expm_dgemm(int n, char ta, char tb, double alpha, const double *A, int lda,
+                const double *B, int ldb, double beta, double *C, int ldc);
+
+/* B = A (m-by-n). */
+void expm_dcopy(int m, int n, const double *A, int lda, double *B, int ldb);
+
+/* B = A^T (n-by-n). */
+void expm_dtranspose(int n, const double *A, int lda, double *B, int ldb);
+
+/* A = alpha*I (n-by-n). */
+void expm_dset_identity(int n, double alpha, double *A, int lda);
+
+/* Y = alpha*X + beta*Y (m-by-n). */
+void expm_daxpby(int m, int n, double alpha, const double *X, int ldx,
+                 double beta, double *Y, int ldy);
+
+/* A = alpha*A (m-by-n); alpha a power of two keeps A exact. */
+void expm_dscal(int m, int n, double alpha, double *A, int lda);
+
+/* 1 if every entry of A (m-by-n) is finite, else 0. */
+int expm_dall_finite(int m, int n, const double *A, int lda);
+
+/* Norms of an m-by-n matrix: 1-norm (max column sum), inf-norm (max row
+ * sum), Frobenius (scaled, no overflow for finite input). */
+double expm_dnorm1(int m, int n, const double *A, int lda);
+double expm_dnorminf(int m, int n, const double *A, int lda);
+double expm_dnormfro(int m, int n, const double *A, int lda);
+
+/* log2 || |A|^p ||_1, exactly up to rounding, by p products v <- |A|^T v
+ * starting from ones (AMH 2009 normAm; scipy _onenorm_matrix_power_nnm).
+ * v is renormalised at every step, so no overflow for any finite A;
+ * -INFINITY when |A|^p = 0. work: 2n doubles. */
+double expm_dlog2norm1_abspow(int n, const double *A, int lda, int p, double *work);
+
+/* Estimate of ||A^p||_1 (a lower bound, usually exact within a factor 3):
+ * LAPACK dlacn2 reverse communication with matrix-vector products only
+ * (Higham 1988; the estimator AMH 2009 use in normAm). Exact when A >= 0
+ * entrywise. Returns a negative value on allocation failure. */
+double expm_dnormest1_pow(int n, const double *A, int lda, int p);
+
+/* Solve M X = B in place (B becomes X, n-by-nrhs) by LU with partial
+ * pivoting; M is overwritten by its factors, ipiv has n entries.
+ * Returns EXPM_ESINGULAR for an exactly singular M. When rcond is not NULL
+ * it receives the reciprocal 1-norm condition estimate of M (dgecon). */
+expm_status expm_dlu_solve(int n, double *M, int ldm, int *ipiv,
+                           int nrhs, double *B, int ldb, double *rcond);
+
+/* Solve M X = B again with the factors left by expm_dlu_solve. */
+expm_status expm_dlu_resolve(int n, const double *LU, int ldm, const int *ipiv,
+                             int nrhs, double *B, int ldb);
+
+/* Scratch: n-by-n matrices contiguous with ld = n, zero-initialised.
+ * Returns NULL on overflow of the size computation or allocation failure. */
+double *expm_dalloc(int n, int count);
+
+/* Validate an n-by-n argument: n >= 0, ld >= max(1,n), A != NULL (n > 0),
+ * entries finite (when check_finite). Writes a reason into info->message. */
+expm_status expm_check_square(int n, const double *A, int lda, const char *what,
+                              int check_finite, expm_info_t *info);
+
+/* Reset info (if not NULL) to the empty state. */
+void expm_info_clear(expm_info_t *info);
+
+/* printf into info->message (if info not NULL). */
+void expm_info_msg(expm_info_t *info, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

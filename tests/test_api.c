@@ -1,0 +1,47 @@
+/* test_api.c -- src/api.c: dispatch by name, kinds, errors, adjoint. */
+#include <criterion/criterion.h>
+
+#include "testutil.h"
+
+Test(api, dispatch_errors)
+{
+    double A[4] = {1, 0, 0, 1}, X[4] = {7, 7, 7, 7};
+    expm_info_t info;
+    cr_expect_eq(expm_exp("nosuch", 2, A, 2, X, 2, &info), EXPM_ENOMETHOD);
+    cr_expect(strstr(info.message, "nosuch") != NULL);
+    cr_expect_eq(expm_exp("block", 2, A, 2, X, 2, &info), EXPM_EUNSUPPORTED);
+    cr_expect_eq(expm_adjoint("nosuch", 2, A, 2, A, 2, X, 2, &info), EXPM_ENOMETHOD);
+    for (int i = 0; i < 4; i++)
+        cr_expect_eq(X[i], 7.0);
+}
+
+Test(api, default_is_pade)
+{
+    double A[9], X[9], Y[9];
+    tu_randn(3, 11, 2.0, A);
+    cr_assert_eq(expm_exp(NULL, 3, A, 3, X, 3, NULL), EXPM_OK);
+    cr_assert_eq(expm_exp("pade", 3, A, 3, Y, 3, NULL), EXPM_OK);
+    cr_expect_arr_eq(X, Y, sizeof X);
+    cr_assert_eq(expm_exp("", 3, A, 3, X, 3, NULL), EXPM_OK);
+    cr_expect_arr_eq(X, Y, sizeof X);
+}
+
+/* Adjoint by definition: entry (i,j) of the gradient of <G, exp(A)> is
+ * <G, L(A, e_i e_j^T)>, computed here entry by entry with the reference. */
+Test(api, adjoint_is_gradient_of_inner_product)
+{
+    int n = 3;
+    double A[9], G[9], Lt[9], E[9], L[9];
+    tu_randn(n, 21, 3.0, A);
+    tu_randn(n, 22, 0, G);
+    cr_assert_eq(expm_adjoint(NULL, n, A, n, G, n, Lt, n, NULL), EXPM_OK);
+    for (int c = 0; c < n * n; c++) {
+        memset(E, 0, sizeof E);
+        E[c] = 1;
+        cr_assert_eq(expm_ref_frechet(n, A, n, E, n, L, n, NULL, 0, 0, NULL), EXPM_OK);
+        long double g = 0;
+        for (int i = 0; i < n * n; i++)
+            g += (long double)G[i] * L[i];
+        cr_expect(fabs(Lt[c] - (double)g) <= 1e-13 * (fabs((double)g) + 1), "entry %d: %.17g vs %.17Lg", c, Lt[c], g);
+    }
+}

@@ -1,0 +1,394 @@
+/*
+ * test_pade.c -- methods/pade.c: exp(A) (AMH 2009 Alg. 6.1) and L(A,E)
+ * (AMH 2009 Alg. 6.4) against closed forms and the certified MPFR reference.
+ *
+ * Accuracy criterion: phi = err / (u max(kappa_exp, 1)) with kappa_exp exact
+ * (Kronecker form of the reference L). DESIGN.md requires the production
+ * default to keep phi <= 100 on every matrix; a forward-stable method has
+ * phi = O(1), so 100 leaves room for the constants of the error bounds
+ * (n, the squarings) but fails any loss of even two digits beyond kappa.
+ */
+#include <criterion/criterion.h>
+#include <float.h>
+#include <mpfr.h>
+#include <stdio.h>
+
+#include "../methods/pade_table.h"
+#include "testutil.h"
+
+#define PHI_MAX 100.0
+#define M_E_D 2.718281828459045
+
+/* b_j of [m/m] Pade: p_m(x) = sum_j (2m-j)! m! / ((2m)! j! (m-j)!) x^j
+ * (Higham, Functions of Matrices, (10.24)); scaled so that b_m = 1 this is
+ * b_j = (2m-j)! / (j! (m-j)!), computed exactly here and compared. */
+Test(pade, coefficients_are_pade_numerators)
+{
+    for (int r = 0; r < 5; r++) {
+        const expm_pade_row_t *row = &EXPM_PADE_TABLE[r];
+        int m = row->m;
+        mpfr_t c, t;
+        mpfr_inits2(256, c, t, (mpfr_ptr)0);
+        for (int j = 0; j <= m; j++) {
+            mpfr_fac_ui(c, (unsigned long)(2 * m - j), MPFR_RNDN);
+            mpfr_fac_ui(t, (unsigned long)j, MPFR_RNDN);
+            mpfr_div(c, c, t, MPFR_RNDN);
+            mpfr_fac_ui(t, (unsigned long)(m - j), MPFR_RNDN);
+            mpfr_div(c, c, t, MPFR_RNDN);
+            double want = mpfr_get_d(c, MPFR_RNDN);
+            cr_expect_eq(row->b[j], want, "m=%d b_%d: table %.17g, derived %.17g", m, j,
+                         row->b[j], want);
+        }
+        mpfr_clears(c, t, (mpfr_ptr)0);
+    }
+}
+
+/* coeff_m: the leading coefficient of the backward error series
+ * h_{2m+1}(x) = log(e^-x r_m(x)) ~ x^(2m+1)/c_m; check 1/c_m numerically by
+ * evaluating h at small x in 400-bit arithmetic. */
+Test(pade, backward_error_leading_coefficients)
+{
+    for (int r = 0; r < 5; r++) {
+        const expm_pade_row_t *row = &EXPM_PADE_TABLE[r];
+        int m = row->m;
+        mpfr_t x, p, q, xk, h, t;
+        mpfr_inits2(2000, x, p, q, xk, h, t, (mpfr_ptr)0);
+        mpfr_set_d(x, 1e-12, MPFR_RNDN);
+        mpfr_set_ui(p, 0, MPFR_RNDN);
+        mpfr_set_ui(q, 0, MPFR_RNDN);
+        mpfr_set_ui(xk, 1, MPFR_RNDN);
+        for (int j = 0; j <= m; j++) {
+            mpfr_mul_d(t, xk, row->b[j], MPFR_RNDN);
+            mpfr_add(p, p, t, MPFR_RNDN);
+            if (j % 2) mpfr_sub(q, q, t, MPFR_RNDN); else mpfr_add(q, q, t, MPFR_RNDN);
+            mpfr_mul(xk, xk, x, MPFR_RNDN);
+        }
+        mpfr_div(h, p, q, MPFR_RNDN);
+        mpfr_log(h, h, MPFR_RNDN);
+        mpfr_sub(h, h, x, MPFR_RNDN);                            /* h = log(r_m(x)) - x */
+        mpfr_pow_ui(t, x, (unsigned long)(2 * m + 1), MPFR_RNDN);
+        mpfr_div(h, h, t, MPFR_RNDN);                            /* ~ -+1/c_m */
+        double got = fabs(mpfr_get_d(h, MPFR_RNDN)) * row->c_recip;
+        cr_expect(fabs(got - 1.0) < 1e-6, "m=%d: |h/x^(2m+1)| * c_m = %.12g, want 1", m, got);
+        mpfr_clears(x, p, q, xk, h, t, (mpfr_ptr)0);
+    }
+}
+
+Test(pade, zero_and_empty)
+{
+    double A[9] = {0}, X[9];
+    cr_assert_eq(expm_exp("pade", 3, A, 3, X, 3, NULL), EXPM_OK);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            cr_expect_eq(X[i + 3 * j], i == j ? 1.0 : 0.0);
+    cr_assert_eq(expm_exp("pade", 0, NULL, 1, NULL, 1, NULL), EXPM_OK);
+}
+
+/* Diagonal and scalar: the triangular fix-up makes them exp() of each entry. */
+Test(pade, diagonal_and_scalar_exact)
+{
+    double d[4] = {1, -2, 0.5, -30}, A[16] = {0}, X[16];
+    for (int i = 0; i < 4; i++)
+        A[i * 5] = d[i];
+    cr_assert_eq(expm_exp(NULL, 4, A, 4, X, 4, NULL), EXPM_OK);
+    for (int i = 0; i < 4; i++)
+        cr_expect_eq(X[i * 5], exp(d[i]), "diag %d: %.17g vs %.17g", i, X[i * 5], exp(d[i]));
+    double s[] = {700, -745, 1e-10, -1e-10, 0, 30};
+    for (int k = 0; k < 6; k++) {
+        double x;
+        cr_assert_eq(expm_exp(NULL, 1, &s[k], 1, &x, 1, NULL), EXPM_OK);
+        cr_expect_eq(x, exp(s[k]), "exp(%g) = %.17g vs libm %.17g", s[k], x, exp(s[k]));
+    }
+}
+
+/* exp([[a,b],[0,c]]) = [[e^a, b (e^a-e^c)/(a-c)], [0, e^c]] computed in MPFR. */
+static double tri12(double a, double b, double c)
+{
+    mpfr_t ea, ec, t;
+    mpfr_inits2(300, ea, ec, t, (mpfr_ptr)0);
+    double r;
+    if (a == c) {
+        mpfr_set_d(ea, a, MPFR_RNDN);
+        mpfr_exp(ea, ea, MPFR_RNDN);
+        mpfr_mul_d(ea, ea, b, MPFR_RNDN);
+        r = mpfr_get_d(ea, MPFR_RNDN);
+    } else {
+        mpfr_set_d(ea, a, MPFR_RNDN);
+        mpfr_exp(ea, ea, MPFR_RNDN);
+        mpfr_set_d(ec, c, MPFR_RNDN);
+        mpfr_exp(ec, ec, MPFR_RNDN);
+        mpfr_sub(ea, ea, ec, MPFR_RNDN);
+        mpfr_set_d(t, a, MPFR_RNDN);
+        mpfr_sub_d(t, t, c, MPFR_RNDN);
+        mpfr_div(ea, ea, t, MPFR_RNDN);
+        mpfr_mul_d(ea, ea, b, MPFR_RNDN);
+        r = mpfr_get_d(ea, MPFR_RNDN);
+    }
+    mpfr_clears(ea, ec, t, (mpfr_ptr)0);
+    return r;
+}
+
+Test(pade, triangular_2x2_closed_form)
+{
+    double cases[][3] = {{1, 2, 3},           {1, 1e10, 1 + 0x1p-40}, {1, 5, 1},
+                         {-1, 1e7, -1e7},     {0.1, 1e6, 0.1},        {-700, 1e300, -690},
+                         {30, -4, -30},       {1e-8, 1e6, 1e-8}};
+    for (unsigned k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        double a = cases[k][0], b = cases[k][1], c = cases[k][2];
+        double A[4] = {a, 0, b, c}, X[4];
+        cr_assert_eq(expm_exp("pade", 2, A, 2, X, 2, NULL), EXPM_OK, "case %u", k);
+        double want[4] = {exp(a), 0, tri12(a, b, c), exp(c)};
+        for (int i = 0; i < 4; i++)
+            cr_expect(fabs(X[i] - want[i]) <= 4 * DBL_EPSILON * fabs(want[i]),
+                      "case %u [%g %g; 0 %g] entry %d: %.17g vs %.17g", k, a, b, c, i, X[i],
+                      want[i]);
+        /* The lower-triangular transpose goes through the same exact path. */
+        double At[4] = {a, b, 0, c}, Xt[4];
+        cr_assert_eq(expm_exp("pade", 2, At, 2, Xt, 2, NULL), EXPM_OK);
+        cr_expect_eq(Xt[1], X[2]);
+    }
+}
+
+Test(pade, rotation_and_nilpotent)
+{
+    double th[] = {1, 100, 1e4};
+    for (int k = 0; k < 3; k++) {
+        double A[4] = {0, -th[k], th[k], 0}, X[4]; /* [[0,th],[-th,0]] */
+        cr_assert_eq(expm_exp("pade", 2, A, 2, X, 2, NULL), EXPM_OK);
+        double c = cos(th[k]), s = sin(th[k]);
+        double want[4] = {c, -s, s, c};
+        /* kappa of a rotation by theta is ~theta; allow PHI_MAX u theta. */
+        double err = tu_relerr(2, X, want);
+        cr_expect(err <= PHI_MAX * TU_U * th[k], "theta=%g: err %.3g", th[k], err);
+    }
+    /* 6 on the superdiagonal (D1): exp = [[1 6 18 36],[0 1 6 18],[0 0 1 6],[0 0 0 1]]. */
+    double N[16] = {0}, X[16];
+    N[0 + 4 * 1] = N[1 + 4 * 2] = N[2 + 4 * 3] = 6;
+    cr_assert_eq(expm_exp("pade", 4, N, 4, X, 4, NULL), EXPM_OK);
+    double want[16] = {1, 0, 0, 0, 6, 1, 0, 0, 18, 6, 1, 0, 36, 18, 6, 1};
+    for (int i = 0; i < 16; i++)
+        cr_expect(fabs(X[i] - want[i]) <= 8 * DBL_EPSILON * fabs(want[i]) + 0.0,
+                  "nilpotent entry %d: %.17g vs %g", i, X[i], want[i]);
+}
+
+/* Pade exp against the certified reference on the named test matrices plus
+ * random ones: phi <= PHI_MAX everywhere. Prints the table it measured. */
+Test(pade, exp_vs_reference_phi, .timeout = 120)
+{
+    double worst = 0;
+    const char *worst_name = "";
+    int count = 0;
+    for (int k = 0; k < TU_NSMALL + 4; k++) {
+        double A[64], X[64], R[64];
+        int n;
+        char name[64];
+        if (k < TU_NSMALL) {
+            n = TU_SMALL[k].n;
+            tu_small_colmajor(&TU_SMALL[k], A);
+            snprintf(name, sizeof name, "%s", TU_SMALL[k].name);
+        } else {
+            static const double norms[] = {0.3, 3, 30, 300};
+            n = 8;
+            tu_randn(n, 1000 + (uint64_t)k, norms[k - TU_NSMALL], A);
+            snprintf(name, sizeof name, "randn(8) ||A||_1=%g", norms[k - TU_NSMALL]);
+        }
+        expm_ref_info_t ri;
+        expm_status rs = expm_ref_exp(n, A, n, R, n, 0, &ri);
+        cr_assert_eq(rs, EXPM_OK, "%s: reference failed: %s", name, ri.message);
+        expm_info_t info;
+        cr_assert_eq(expm_exp("pade", n, A, n, X, n, &info), EXPM_OK, "%s: %s", name,
+                     info.message);
+        double kappa = tu_kappa_exp(n, A);
+        cr_assert(kappa > 0, "%s: kappa failed", name);
+        double err = tu_relerr(n, X, R);
+        double phi = err / (TU_U * fmax(kappa, 1.0));
+        printf("pade exp  %-28s n=%2d m=%2d s=%3d kappa=%9.3g err=%9.3g phi=%8.3g\n", name, n,
+               info.m, info.s, kappa, err, phi);
+        cr_expect(phi <= PHI_MAX, "%s: phi = %.3g > %g (err %.3g, kappa %.3g)", name, phi,
+                  PHI_MAX, err, kappa);
+        if (phi > worst) {
+            worst = phi;
+            worst_name = TU_SMALL[k < TU_NSMALL ? k : 0].name;
+        }
+        count++;
+    }
+    printf("pade exp: %d matrices, worst phi %.3g (%s)\n", count, worst, worst_name);
+}
+
+/* L(A,E) by Alg. 6.4 and by the block method against the reference L.
+ * Bound: err_L <= PHI_MAX u max(kappa_exp, 1) as well -- AMH 2009 (SIMAX
+ * 30(4), §7) show Alg. 6.4 behaves like a forward stable method for L, and
+ * L's own condition number does not exceed kappa_exp by much on these
+ * (measured, printed). */
+Test(pade, frechet_vs_reference, .timeout = 120)
+{
+    double worst_p = 0, worst_b = 0;
+    for (int k = 0; k < TU_NSMALL; k++) {
+        int n = TU_SMALL[k].n;
+        double A[16], E[16], L[16], LB[16], X[16], RL[16], RX[16];
+        tu_small_colmajor(&TU_SMALL[k], A);
+        tu_randn(n, 77 + (uint64_t)k, 0, E);
+        expm_ref_info_t ri;
+        cr_assert_eq(expm_ref_frechet(n, A, n, E, n, RL, n, RX, n, 0, &ri), EXPM_OK, "%s: %s",
+                     TU_SMALL[k].name, ri.message);
+        expm_info_t info;
+        cr_assert_eq(expm_frechet("pade", n, A, n, E, n, L, n, X, n, &info), EXPM_OK, "%s: %s",
+                     TU_SMALL[k].name, info.message);
+        cr_assert_eq(expm_frechet("block", n, A, n, E, n, LB, n, NULL, 0, &info), EXPM_OK);
+        double kappa = tu_kappa_exp(n, A);
+        double ep = tu_relerr(n, L, RL), eb = tu_relerr(n, LB, RL);
+        double scale = TU_U * fmax(kappa, 1.0);
+        printf("frechet   %-28s kappa=%9.3g err pade=%9.3g (%.3g) block=%9.3g (%.3g)\n",
+               TU_SMALL[k].name, kappa, ep, ep / scale, eb, eb / scale);
+        cr_expect(ep <= PHI_MAX * scale, "%s: pade L err %.3g > %g u kappa", TU_SMALL[k].name,
+                  ep, PHI_MAX);
+        cr_expect(eb <= PHI_MAX * scale, "%s: block L err %.3g > %g u kappa", TU_SMALL[k].name,
+                  eb, PHI_MAX);
+        worst_p = fmax(worst_p, ep);
+        worst_b = fmax(worst_b, eb);
+    }
+    printf("frechet: worst relative error pade %.3g, block %.3g\n", worst_p, worst_b);
+}
+
+/* <G, L(A,E)> = <L(A^T,G), E> for every E, G: the adjoint is exact
+ * mathematically, so the two sides agree to rounding in the sums. */
+Test(pade, adjoint_identity)
+{
+    for (int n = 1; n <= 12; n += 5) {
+        for (int trial = 0; trial < 3; trial++) {
+            double A[144], E[144], G[144], L[144], Lt[144];
+            tu_randn(n, 500 + (uint64_t)(10 * n + trial), 0.5 + 8.0 * trial, A);
+            tu_randn(n, 600 + (uint64_t)(10 * n + trial), 0, E);
+            tu_randn(n, 700 + (uint64_t)(10 * n + trial), 0, G);
+            cr_assert_eq(expm_frechet("pade", n, A, n, E, n, L, n, NULL, 0, NULL), EXPM_OK);
+            cr_assert_eq(expm_adjoint("pade", n, A, n, G, n, Lt, n, NULL), EXPM_OK);
+            long double lhs = 0, rhs = 0, mag = 0;
+            for (int i = 0; i < n * n; i++) {
+                lhs += (long double)G[i] * L[i];
+                rhs += (long double)Lt[i] * E[i];
+                mag += fabsl((long double)G[i] * L[i]);
+            }
+            double d = (double)fabsl(lhs - rhs) / (double)mag;
+            cr_expect(d <= 1e3 * TU_U, "n=%d trial %d: <G,L(A,E)> - <L*(A,G),E> rel %.3g", n,
+                      trial, d);
+        }
+    }
+}
+
+Test(pade, frechet_returns_exp_and_matches_exp)
+{
+    double A[25], E[25], L[25], X[25], X2[25];
+    tu_randn(5, 42, 12.0, A);
+    tu_randn(5, 43, 0, E);
+    cr_assert_eq(expm_frechet("pade", 5, A, 5, E, 5, L, 5, X, 5, NULL), EXPM_OK);
+    cr_assert_eq(expm_exp("pade", 5, A, 5, X2, 5, NULL), EXPM_OK);
+    cr_expect(tu_relerr(5, X, X2) < 1e-13, "exp from Alg 6.4 vs Alg 6.1: %.3g",
+              tu_relerr(5, X, X2));
+}
+
+Test(pade, leading_dimensions_respected)
+{
+    /* A inside a 7-row array: the padding must not be read or written. */
+    int n = 4, ld = 7;
+    double A[28], X[28], A0[16], X0[16];
+    tu_randn(n, 5, 4.0, A0);
+    for (int i = 0; i < 28; i++)
+        A[i] = NAN, X[i] = -7.0;
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++)
+            A[i + j * ld] = A0[i + j * n];
+    cr_assert_eq(expm_exp("pade", n, A, ld, X, ld, NULL), EXPM_OK);
+    cr_assert_eq(expm_exp("pade", n, A0, n, X0, n, NULL), EXPM_OK);
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < ld; i++)
+            if (i < n)
+                cr_expect_eq(X[i + j * ld], X0[i + j * n]);
+            else
+                cr_expect_eq(X[i + j * ld], -7.0, "padding written at (%d,%d)", i, j);
+}
+
+Test(pade, overflow_is_reported_with_size)
+{
+    /* [[800,1,0],[0,1,0],[0,0,1]]: ||exp(A)||_1 ~ e^800 ~ 1e347. */
+    double A[9] = {800, 0, 0, 1, 1, 0, 0, 0, 1}, X[9];
+    for (int i = 0; i < 9; i++)
+        X[i] = 42.0;
+    expm_info_t info;
+    cr_assert_eq(expm_exp("pade", 3, A, 3, X, 3, &info), EXPM_EOVERFLOW);
+    cr_expect(fabs(info.log10_norm - 800 / log(10.0)) < 0.01, "log10 norm %.4f",
+              info.log10_norm);
+    cr_expect(strstr(info.message, "overflows") != NULL, "message: %s", info.message);
+    for (int i = 0; i < 9; i++)
+        cr_expect_eq(X[i], 42.0, "output written on failure");
+    cr_assert_eq(expm_frechet("pade", 3, A, 3, A, 3, X, 3, NULL, 0, &info), EXPM_EOVERFLOW);
+}
+
+/* Entries up to ~1e300 in a finite exp(A): pre-scaling (||A||_1 > 2^100)
+ * and hundreds of squarings must not overflow spuriously; the results are
+ * e*A for [[1,b],[0,1]] and the 2x2 closed form otherwise. */
+Test(pade, no_spurious_overflow_in_squaring)
+{
+    double b = 1e300;
+    double A[4] = {1, 0, b, 1}, X[4];
+    cr_assert_eq(expm_exp("pade", 2, A, 2, X, 2, NULL), EXPM_OK);
+    cr_expect(fabs(X[2] - M_E_D * b) <= 4 * DBL_EPSILON * M_E_D * b, "X12 %.17g", X[2]);
+    double B[4] = {-700, 0, 1e300, -690}, Y[4];
+    cr_assert_eq(expm_exp("pade", 2, B, 2, Y, 2, NULL), EXPM_OK);
+    cr_expect(fabs(Y[2] - tri12(-700, 1e300, -690)) <= 8 * DBL_EPSILON * fabs(Y[2]));
+}
+
+Test(pade, subnormal_results_kept)
+{
+    double a = -745.0, x;
+    expm_info_t info;
+    cr_assert_eq(expm_exp("pade", 1, &a, 1, &x, 1, &info), EXPM_OK);
+    cr_expect(x > 0 && x < DBL_MIN, "exp(-745) = %g should be subnormal", x);
+    cr_expect(info.warnings & EXPM_WARN_UNDERFLOW);
+}
+
+Test(pade, blowup_is_not_called_overflow)
+{
+    /* Rotation by 1e80 radians: exp(A) is orthogonal (norm 1), but no double
+     * algorithm can resolve the angle. It must fail without claiming overflow. */
+    double A[4] = {0, -1e80, 1e80, 0}, X[4];
+    expm_info_t info;
+    expm_status st = expm_exp("pade", 2, A, 2, X, 2, &info);
+    cr_expect(st == EXPM_OK || st == EXPM_ENONFINITE, "status %d: %s", st, info.message);
+    cr_expect_neq(st, EXPM_EOVERFLOW);
+}
+
+Test(pade, invalid_arguments)
+{
+    double A[4] = {1, 2, 3, 4}, X[4] = {9, 9, 9, 9};
+    expm_info_t info;
+    cr_expect_eq(expm_exp("pade", -1, A, 2, X, 2, &info), EXPM_EINVAL);
+    cr_expect_eq(expm_exp("pade", 2, A, 1, X, 2, &info), EXPM_EINVAL);
+    cr_expect_eq(expm_exp("pade", 2, A, 2, X, 1, &info), EXPM_EINVAL);
+    cr_expect_eq(expm_exp("pade", 2, NULL, 2, X, 2, &info), EXPM_EINVAL);
+    A[1] = NAN;
+    cr_expect_eq(expm_exp("pade", 2, A, 2, X, 2, &info), EXPM_EINVAL);
+    cr_expect(strstr(info.message, "not finite") != NULL, "%s", info.message);
+    A[1] = INFINITY;
+    cr_expect_eq(expm_frechet("pade", 2, X, 2, A, 2, X, 2, NULL, 0, &info), EXPM_EINVAL);
+    for (int i = 0; i < 4; i++)
+        cr_expect_eq(X[i], 9.0);
+}
+
+Test(pade, info_counts_products)
+{
+    /* Small norm: m = 3 and 2 products (A^2 and U), no squaring. */
+    double A[9], X[9];
+    tu_randn(3, 9, 0.005, A);
+    expm_info_t info;
+    cr_assert_eq(expm_exp("pade", 3, A, 3, X, 3, &info), EXPM_OK);
+    cr_expect_eq(info.m, 3);
+    cr_expect_eq(info.s, 0);
+    cr_expect_eq(info.products, 2);
+    cr_expect_eq(info.solves, 1);
+    /* Large norm: m = 13, 6 + s products. */
+    tu_randn(3, 9, 40.0, A);
+    cr_assert_eq(expm_exp("pade", 3, A, 3, X, 3, &info), EXPM_OK);
+    cr_expect_eq(info.m, 13);
+    cr_expect_geq(info.s, 3);
+    cr_expect_eq(info.products, 6 + info.s);
+}
