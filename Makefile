@@ -23,7 +23,7 @@ TEST_BIN := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
 DEPS_STAMP := $(B)/.deps-ok
 DEP_FILES  := /usr/include/mpfr.h /usr/include/lapacke.h /usr/include/criterion/criterion.h
 
-.PHONY: all test report check clean deps
+.PHONY: all test report clean deps
 all: $(B)/libexpmkit.a $(B)/libexpmkit.so $(B)/expmkit
 
 $(DEPS_STAMP):
@@ -60,6 +60,14 @@ test: all $(TEST_BIN)
 	done; \
 	if [ $$fail -ne 0 ]; then echo "make test: FAILED" >&2; exit 1; fi; \
 	echo "make test: all test binaries passed"
+
+$(B)/accuracy: scripts/accuracy.c $(B)/libexpmkit.a $(HDRS) | $(DEPS_STAMP)
+	$(CC) $(CFLAGS) -o $@ $< $(B)/libexpmkit.a $(LDLIBS)
+
+# The main job: every method against the MPFR reference -> reports/accuracy.md.
+report: all $(B)/accuracy
+	@mkdir -p reports
+	OPENBLAS_NUM_THREADS=1 $(B)/accuracy reports/accuracy.md
 
 clean:
 	rm -rf $(B)

@@ -183,9 +183,9 @@ Test(pade, exp_vs_reference_phi, .timeout = 120)
         int n;
         char name[64];
         if (k < TU_NSMALL) {
-            n = TU_SMALL[k].n;
-            tu_small_colmajor(&TU_SMALL[k], A);
-            snprintf(name, sizeof name, "%s", TU_SMALL[k].name);
+            n = expm_testmat_get(k)->n;
+            tu_small_colmajor(expm_testmat_get(k), A);
+            snprintf(name, sizeof name, "%s", expm_testmat_get(k)->name);
         } else {
             static const double norms[] = {0.3, 3, 30, 300};
             n = 8;
@@ -208,7 +208,7 @@ Test(pade, exp_vs_reference_phi, .timeout = 120)
                   PHI_MAX, err, kappa);
         if (phi > worst) {
             worst = phi;
-            worst_name = TU_SMALL[k < TU_NSMALL ? k : 0].name;
+            worst_name = (k < TU_NSMALL ? expm_testmat_get(k)->name : "random");
         }
         count++;
     }
@@ -224,25 +224,25 @@ Test(pade, frechet_vs_reference, .timeout = 120)
 {
     double worst_p = 0, worst_b = 0;
     for (int k = 0; k < TU_NSMALL; k++) {
-        int n = TU_SMALL[k].n;
+        int n = expm_testmat_get(k)->n;
         double A[16], E[16], L[16], LB[16], X[16], RL[16], RX[16];
-        tu_small_colmajor(&TU_SMALL[k], A);
+        tu_small_colmajor(expm_testmat_get(k), A);
         tu_randn(n, 77 + (uint64_t)k, 0, E);
         expm_ref_info_t ri;
         cr_assert_eq(expm_ref_frechet(n, A, n, E, n, RL, n, RX, n, 0, &ri), EXPM_OK, "%s: %s",
-                     TU_SMALL[k].name, ri.message);
+                     expm_testmat_get(k)->name, ri.message);
         expm_info_t info;
         cr_assert_eq(expm_frechet("pade", n, A, n, E, n, L, n, X, n, &info), EXPM_OK, "%s: %s",
-                     TU_SMALL[k].name, info.message);
+                     expm_testmat_get(k)->name, info.message);
         cr_assert_eq(expm_frechet("block", n, A, n, E, n, LB, n, NULL, 0, &info), EXPM_OK);
         double kappa = tu_kappa_exp(n, A);
         double ep = tu_relerr(n, L, RL), eb = tu_relerr(n, LB, RL);
         double scale = TU_U * fmax(kappa, 1.0);
         printf("frechet   %-28s kappa=%9.3g err pade=%9.3g (%.3g) block=%9.3g (%.3g)\n",
-               TU_SMALL[k].name, kappa, ep, ep / scale, eb, eb / scale);
-        cr_expect(ep <= PHI_MAX * scale, "%s: pade L err %.3g > %g u kappa", TU_SMALL[k].name,
+               expm_testmat_get(k)->name, kappa, ep, ep / scale, eb, eb / scale);
+        cr_expect(ep <= PHI_MAX * scale, "%s: pade L err %.3g > %g u kappa", expm_testmat_get(k)->name,
                   ep, PHI_MAX);
-        cr_expect(eb <= PHI_MAX * scale, "%s: block L err %.3g > %g u kappa", TU_SMALL[k].name,
+        cr_expect(eb <= PHI_MAX * scale, "%s: block L err %.3g > %g u kappa", expm_testmat_get(k)->name,
                   eb, PHI_MAX);
         worst_p = fmax(worst_p, ep);
         worst_b = fmax(worst_b, eb);
