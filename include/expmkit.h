@@ -135,22 +135,25 @@ expm_status expm_adjoint(const char *method, int n, const double *A, int lda,
 
 typedef struct {
     long precision;     /* bits of the higher of the two agreeing evaluations */
-    int attempts;       /* precision doublings performed (>= 1) */
+    int attempts;       /* p/2p comparisons made (1 = certified without doubling) */
     int squarings;      /* r, squarings of the Taylor sum */
     int terms;          /* Taylor terms summed */
     double tail_bound;  /* certified bound on the truncated Taylor tail, relative to
                            the 1-norm of the scaled Taylor sum */
     double rel_diff;    /* ||X_p - X_2p||_F / ||X_2p||_F of the accepted pair */
-    double log10_norm;  /* log10 of ||result||_F (set also on EXPM_EOVERFLOW) */
+    double log10_norm;  /* log10 of ||result||_F (of L for expm_ref_frechet, unless
+                           exp(A) overflowed); set also on EXPM_EOVERFLOW, +Inf
+                           when MPFR's exponent range was exceeded */
     char message[160];
 } expm_ref_info_t;
 
 /* Certified exp(A): computed in MPFR at precision p and 2p (p chosen from the
  * data), doubling until the two agree to 2^-64 relative in the Frobenius norm
  * and entrywise for entries not below the cancellation floor; the result is
- * rounded to double. Returns EXPM_EOVERFLOW if exp(A) overflows double,
- * EXPM_ENOCONV if it cannot certify within max_precision bits (0 = default,
- * 1<<16). info may be NULL. */
+ * rounded to double. Returns EXPM_EOVERFLOW if exp(A) (an entry, or its
+ * Frobenius norm) overflows double, EXPM_ENOCONV if it cannot certify within
+ * max_precision bits (0 = default, 1<<16; 1..127 or < 0 is EXPM_EINVAL).
+ * info may be NULL. */
 expm_status expm_ref_exp(int n, const double *A, int lda, double *X, int ldx,
                          long max_precision, expm_ref_info_t *info);
 
