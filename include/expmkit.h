@@ -185,7 +185,10 @@ void expm_matrix_free(expm_matrix_t *M);
  * memory runs out) and writes "PATH:LINE: reason" into err (errlen bytes);
  * M is left zeroed. Values that are NaN, infinite or overflow double are
  * rejected. Coordinate entries may not repeat (duplicates are an error).
- * Dimensions are limited to 1..EXPM_MM_MAX_DIM. */
+ * Dimensions are limited to 1..EXPM_MM_MAX_DIM and rows*cols*8 to 1 GiB
+ * (so e.g. 65536 x 65536 is rejected before any allocation); symmetric and
+ * skew-symmetric files may hold at most n(n+1)/2 resp. n(n-1)/2 entries.
+ * On success M->size_line is the line number of the size line. */
 #define EXPM_MM_MAX_DIM 65536
 expm_status expm_mm_read(const char *path, expm_matrix_t *M,
                          char *err, size_t errlen);
@@ -196,7 +199,9 @@ expm_status expm_mm_read_stream(FILE *fp, const char *name, expm_matrix_t *M,
 
 /* Write rows-by-cols A (lda) as MatrixMarket `array real general` with
  * %.17g entries. `comment`, if not NULL, is written as '%' lines after the
- * banner (one per '\n'-separated line). Returns EXPM_EINVAL on write error. */
+ * banner (one per '\n'-separated line). Returns EXPM_EINVAL on a write error,
+ * rows or cols < 1, lda < rows, or a non-finite entry (nothing is written
+ * then: such a file could not be read back). */
 expm_status expm_mm_write(FILE *fp, int rows, int cols, const double *A, int lda,
                           const char *comment);
 
