@@ -7,7 +7,6 @@
  * phi <= 10. Failures are rows of the table, not omissions.
  * Usage: accuracy OUT.md
  */
-#include <lapacke.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,73 +19,6 @@
 #define U 0x1p-53
 #define MAXN 8
 #define NRANDOM 4
-
-static uint64_t rng_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static void randn(int n, uint64_t seed, double norm1, double *A)
-{
-    uint64_t s = seed;
-    for (int i = 0; i < n * n; i++) {
-        double u1 = ((double)(rng_next(&s) >> 11) + 0.5) * 0x1p-53;
-        double u2 = ((double)(rng_next(&s) >> 11) + 0.5) * 0x1p-53;
-        A[i] = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
-    }
-    if (norm1 > 0) {
-        double best = 0;
-        for (int j = 0; j < n; j++) {
-            double c = 0;
-            for (int i = 0; i < n; i++)
-                c += fabs(A[i + j * n]);
-            best = fmax(best, c);
-        }
-        for (int i = 0; i < n * n; i++)
-            A[i] *= norm1 / best;
-    }
-}
-
-static double fro(int n, const double *A)
-{
-    long double s = 0;
-    for (int i = 0; i < n * n; i++)
-        s += (long double)A[i] * A[i];
-    return (double)sqrtl(s);
-}
-
-static double relerr(int n, const double *X, const double *R)
-{
-    long double d = 0, r = 0;
-    for (int i = 0; i < n * n; i++) {
-        long double e = (long double)X[i] - R[i];
-        d += e * e;
-        r += (long double)R[i] * R[i];
-    }
-    return r > 0 ? (double)sqrtl(d / r) : (double)sqrtl(d);
-}
-
-static double kappa_exp(int n, const double *A)
-{
-    int N = n * n;
-    double *K = calloc((size_t)N * N, sizeof(double)), E[MAXN * MAXN], X[MAXN * MAXN];
-    double *sv = calloc((size_t)N, sizeof(double)), kappa = -1;
-    for (int c = 0; c < N && K; c++) {
-        memset(E, 0, sizeof E);
-        E[c] = 1;
-        if (expm_ref_frechet(n, A, n, E, n, K + (size_t)c * N, n, X, n, 0, NULL) != EXPM_OK)
-            goto out;
-    }
-    if (K && sv && LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'N', N, N, K, N, sv, NULL, 1, NULL, 1) == 0)
-        kappa = sv[0] * fro(n, A) / fro(n, X);
-out:
-    free(K);
-    free(sv);
-    return kappa;
-}
 
 typedef struct {
     double phi[64];
@@ -145,10 +77,10 @@ int main(int argc, char **argv)
         } else {
             static const double norms[NRANDOM] = {0.3, 3, 30, 300};
             n = 8;
-            randn(n, 1000 + (uint64_t)k, norms[k - expm_testmat_count()], A);
+            expm_testmat_randn(n, 1000 + (uint64_t)k, norms[k - expm_testmat_count()], A);
             snprintf(name, sizeof name, "randn(8), ||A||_1 = %g", norms[k - expm_testmat_count()]);
         }
-        randn(n, 77 + (uint64_t)k, 0, E);
+        expm_testmat_randn(n, 77 + (uint64_t)k, 0, E);
         expm_ref_info_t ri;
         if (expm_ref_exp(n, A, n, R, n, 0, &ri) != EXPM_OK ||
             expm_ref_frechet(n, A, n, E, n, RL, n, NULL, 0, 0, &ri) != EXPM_OK) {
@@ -157,7 +89,7 @@ int main(int argc, char **argv)
                      ri.message);
             continue;
         }
-        double kappa = kappa_exp(n, A);
+        double kappa = expm_kappa_exp_kron(n, A);
         double scale = U * fmax(kappa, 1.0);
         fprintf(stderr, "accuracy: [%d/%d] %s (kappa %.3g)\n", k + 1, ntest, name, kappa);
         for (int i = 0; i < nm; i++) {
@@ -166,7 +98,7 @@ int main(int argc, char **argv)
             char cell[200];
             if (m->kinds & EXPM_KIND_EXP) {
                 expm_status st = expm_exp(m->name, n, A, n, X, n, &info);
-                double err = st == EXPM_OK ? relerr(n, X, R) : NAN;
+                double err = st == EXPM_OK ? expm_relerr_fro(n, X, R) : NAN;
                 note(&sx[i], err / scale, name, st != EXPM_OK);
                 if (st == EXPM_OK)
                     snprintf(cell, sizeof cell, "%.2e | %.3g", err, err / scale);
@@ -177,7 +109,7 @@ int main(int argc, char **argv)
             }
             if (m->kinds & EXPM_KIND_FRECHET) {
                 expm_status st = expm_frechet(m->name, n, A, n, E, n, X, n, NULL, 0, &info);
-                double err = st == EXPM_OK ? relerr(n, X, RL) : NAN;
+                double err = st == EXPM_OK ? expm_relerr_fro(n, X, RL) : NAN;
                 note(&sl[i], err / scale, name, st != EXPM_OK);
                 if (st == EXPM_OK)
                     snprintf(cell, sizeof cell, "%.2e | %.3g", err, err / scale);

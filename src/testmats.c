@@ -1,5 +1,11 @@
 /* testmats.c -- the named test matrices (see testmats.h). */
-#include <stddef.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expmkit.h"
 
 #include "testmats.h"
 
@@ -48,4 +54,81 @@ void expm_testmat_colmajor(const expm_testmat_t *t, double *A)
     for (int i = 0; i < t->n; i++)
         for (int j = 0; j < t->n; j++)
             A[i + j * t->n] = t->a[i * t->n + j];
+}
+
+/* splitmix64: a fixed-seed generator, no global state. */
+static uint64_t next(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static double unif(uint64_t *s) /* in (0,1) */
+{
+    return ((double)(next(s) >> 11) + 0.5) * 0x1p-53;
+}
+
+void expm_testmat_randn(int n, unsigned long long seed, double norm1, double *A)
+{
+    uint64_t s = seed;
+    for (int i = 0; i < n * n; i++) {
+        double u1 = unif(&s), u2 = unif(&s);
+        A[i] = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    }
+    if (norm1 > 0) {
+        double best = 0;
+        for (int j = 0; j < n; j++) {
+            double c = 0;
+            for (int i = 0; i < n; i++)
+                c += fabs(A[i + j * n]);
+            best = c > best ? c : best;
+        }
+        for (int i = 0; i < n * n; i++)
+            A[i] *= norm1 / best;
+    }
+}
+
+static double fro(int n, const double *A)
+{
+    long double s = 0;
+    for (int i = 0; i < n * n; i++)
+        s += (long double)A[i] * A[i];
+    return (double)sqrtl(s);
+}
+
+double expm_relerr_fro(int n, const double *X, const double *R)
+{
+    long double d = 0, r = 0;
+    for (int i = 0; i < n * n; i++) {
+        long double e = (long double)X[i] - R[i];
+        d += e * e;
+        r += (long double)R[i] * R[i];
+    }
+    return r > 0 ? (double)sqrtl(d / r) : (double)sqrtl(d);
+}
+
+double expm_kappa_exp_kron(int n, const double *A)
+{
+    int N = n * n;
+    double *K = calloc((size_t)N * N, sizeof(double));
+    double *E = calloc((size_t)N, sizeof(double));
+    double *X = calloc((size_t)N, sizeof(double));
+    double *sv = calloc((size_t)N, sizeof(double));
+    double kappa = -1;
+    if (!K || !E || !X || !sv)
+        goto out;
+    for (int c = 0; c < N; c++) {
+        memset(E, 0, (size_t)N * sizeof(double));
+        E[c] = 1.0;
+        if (expm_ref_frechet(n, A, n, E, n, K + (size_t)c * N, n, X, n, 0, NULL) != EXPM_OK)
+            goto out;
+    }
+    if (LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'N', N, N, K, N, sv, NULL, 1, NULL, 1) != 0)
+        goto out;
+    kappa = sv[0] * fro(n, A) / fro(n, X);
+out:
+    free(K); free(E); free(X); free(sv);
+    return kappa;
 }

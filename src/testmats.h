@@ -18,4 +18,16 @@ const expm_testmat_t *expm_testmat_get(int i);
 /* Column-major copy of entry t into A (n*n doubles). */
 void expm_testmat_colmajor(const expm_testmat_t *t, double *A);
 
+/* n-by-n standard normal matrix from a splitmix64 stream seeded by `seed`
+ * (Box-Muller), scaled to 1-norm `norm1` when norm1 > 0. Deterministic. */
+void expm_testmat_randn(int n, unsigned long long seed, double norm1, double *A);
+
+/* ||X - R||_F / ||R||_F (absolute when R = 0), summed in long double. */
+double expm_relerr_fro(int n, const double *X, const double *R);
+
+/* kappa_exp(A) = ||K||_2 ||A||_F / ||exp(A)||_F (relative, Frobenius), K the
+ * n^2 x n^2 Kronecker matrix of L(A,.) built column by column from the
+ * certified reference (n^2 reference calls: for small n). -1 on failure. */
+double expm_kappa_exp_kron(int n, const double *A);
+
 #endif
