@@ -168,6 +168,17 @@ expm_status expm_unscale_result(int m, int n, const double *Y, int ldy, long e,
         }
     }
     int lost = 0;
+    if (e == 0) { /* the common case: no ldexp per entry (4% of exp at n = 64) */
+        for (int j = 0; j < n; j++)
+            for (int i = 0; i < m; i++) {
+                double y = Y[i + (size_t)j * ldy];
+                lost |= y != 0.0 && fabs(y) < DBL_MIN;
+                X[i + (size_t)j * ldx] = y;
+            }
+        if (lost && info)
+            info->warnings |= EXPM_WARN_UNDERFLOW;
+        return EXPM_OK;
+    }
     int ee = e > 4000 ? 4000 : (e < -4000 ? -4000 : (int)e);
     for (int j = 0; j < n; j++)
         for (int i = 0; i < m; i++) {

@@ -1,5 +1,6 @@
 /* dense.c -- elementary column-major operations over CBLAS. */
 #include <cblas.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -51,29 +52,59 @@ void expm_daxpby(int m, int n, double alpha, const double *X, int ldx,
 
 void expm_dscal(int m, int n, double alpha, double *A, int lda)
 {
+    if (m <= 0 || n <= 0)
+        return;
+    if (lda == m && (size_t)m * n <= INT_MAX) {
+        cblas_dscal(m * n, alpha, A, 1);
+        return;
+    }
     for (int j = 0; j < n; j++)
-        for (int i = 0; i < m; i++)
-            A[i + (size_t)j * lda] *= alpha;
+        cblas_dscal(m, alpha, A + (size_t)j * lda, 1);
 }
 
+/* a * 0 is 0 for finite a and NaN for Inf or NaN: four branch-free sums of
+ * those per column instead of a test per entry (3% of exp at n = 64). */
 int expm_dall_finite(int m, int n, const double *A, int lda)
 {
-    for (int j = 0; j < n; j++)
-        for (int i = 0; i < m; i++)
-            if (!isfinite(A[i + (size_t)j * lda]))
-                return 0;
+    for (int j = 0; j < n; j++) {
+        const double *a = A + (size_t)j * lda;
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        int i = 0;
+        for (; i + 3 < m; i += 4) {
+            s0 += a[i] * 0.0;
+            s1 += a[i + 1] * 0.0;
+            s2 += a[i + 2] * 0.0;
+            s3 += a[i + 3] * 0.0;
+        }
+        for (; i < m; i++)
+            s0 += a[i] * 0.0;
+        if ((s0 + s1) + (s2 + s3) != 0.0)
+            return 0;
+    }
     return 1;
+}
+
+static size_t dalloc_count(int n, int count)
+{
+    if (n < 0 || count < 0)
+        return 0;
+    size_t nn = (size_t)n * (size_t)n;
+    if (n > 0 && nn / (size_t)n != (size_t)n)
+        return 0;
+    if (count > 0 && nn > SIZE_MAX / sizeof(double) / (size_t)count)
+        return 0;
+    size_t total = nn * (size_t)count;
+    return total ? total : 1;
 }
 
 double *expm_dalloc(int n, int count)
 {
-    if (n < 0 || count < 0)
-        return NULL;
-    size_t nn = (size_t)n * (size_t)n;
-    if (n > 0 && nn / (size_t)n != (size_t)n)
-        return NULL;
-    if (count > 0 && nn > SIZE_MAX / sizeof(double) / (size_t)count)
-        return NULL;
-    size_t total = nn * (size_t)count;
-    return calloc(total ? total : 1, sizeof(double));
+    size_t total = dalloc_count(n, count);
+    return total ? calloc(total, sizeof(double)) : NULL;
+}
+
+double *expm_dalloc_uninit(int n, int count)
+{
+    size_t total = dalloc_count(n, count);
+    return total ? malloc(total * sizeof(double)) : NULL;
 }

@@ -49,6 +49,13 @@ double expm_dlog2norm1_abspow(int n, const double *A, int lda, int p, double *wo
 void expm_dlog2norm1_abspows(int n, const double *A, int lda, int p, double *l2,
                              double *work);
 
+/* One step of that iteration, to extend it on demand: v <- |A|^T v (w: n
+ * doubles of scratch), renormalised by a power of two whose exponent is
+ * added to *log2scale. Starting from v = ones, *log2scale = 0, the k-th call
+ * returns log2 || |A|^k ||_1 (-INFINITY once |A|^k = 0). A must be finite. */
+double expm_dabspow_step(int n, const double *A, int lda, double *v, double *w,
+                         double *log2scale);
+
 /* Estimate of ||A^p||_1 (a lower bound, usually exact within a factor 3):
  * LAPACK dlacn2 reverse communication with matrix-vector products only
  * (Higham 1988; the estimator AMH 2009 use in normAm). Exact when A >= 0
@@ -69,6 +76,9 @@ expm_status expm_dlu_resolve(int n, const double *LU, int ldm, const int *ipiv,
 /* Scratch: n-by-n matrices contiguous with ld = n, zero-initialised.
  * Returns NULL on overflow of the size computation or allocation failure. */
 double *expm_dalloc(int n, int count);
+/* The same without the zeroing (hot paths that write before they read;
+ * `make memcheck` checks that under valgrind). */
+double *expm_dalloc_uninit(int n, int count);
 
 /* Validate an n-by-n argument: n >= 0, ld >= max(1,n), A != NULL (n > 0),
  * entries finite (when check_finite). Writes a reason into info->message. */

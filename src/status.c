@@ -54,7 +54,7 @@ expm_status expm_check_square(int n, const double *A, int lda, const char *what,
         expm_info_msg(info, "%s is NULL", what);
         return EXPM_EINVAL;
     }
-    if (check_finite)
+    if (check_finite && !expm_dall_finite(n, n, A, lda))
         for (int j = 0; j < n; j++)
             for (int i = 0; i < n; i++) {
                 double a = A[i + (size_t)j * lda];
