@@ -172,7 +172,7 @@ expm_status expm_adjoint(const char *method, int n, const double *A, int lda,
  * holds A_k^T, whose exp is exp(A_k)^T, so row-major callers need no copy).
  * Each X_k is computed exactly as expm_exp(method, n, A_k, lda, X_k, ldx,
  * &info) computes it (bit for bit, whatever nthreads). For the default
- * method ("pade", NULL or "") with n <= 8 that is the BLAS-free, malloc-free
+ * method ("pade", NULL or "") with n <= 16 that is the BLAS-free, malloc-free
  * fixed-size path of methods/pade_small.c (pade's algorithm with exact
  * ||A^k|| where the BLAS path estimates them), in batches and single calls alike.
  * The matrices are shared among `nthreads` POSIX threads (0 = the number of

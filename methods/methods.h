@@ -19,11 +19,11 @@ expm_status expm_pade_plain_exp(int n, const double *A, int lda, double *X, int 
 /* pade_small.c: the default pade exp (same algorithm, m, s, structured paths
  * and hump switch as expm_pade_exp) for n <= EXPM_PADE_SMALL_MAXN, on the
  * stack with plain loops: no BLAS call, no malloc (larger n: expm_pade_exp). */
-/* The default's BLAS path for every n (no n <= 8 dispatch): what
+/* The default's BLAS path for every n (no n <= 16 dispatch): what
  * tests/test_pade_small.c compares the small path with. */
 expm_status expm_pade_blas_exp(int n, const double *A, int lda, double *X, int ldx,
                                expm_info_t *info);
-#define EXPM_PADE_SMALL_MAXN 8
+#define EXPM_PADE_SMALL_MAXN 16
 expm_status expm_pade_small_exp(int n, const double *A, int lda, double *X, int ldx,
                                 expm_info_t *info);
 /* The Pade scaling-and-squaring core: exp(A) = 2^e Z (Z n-by-n, ld n). blk,

@@ -449,7 +449,7 @@ static expm_status pade_exp(int n, const double *A, int lda, double *X, int ldx,
         return st;
     if (dispatch && n == 2)
         return expm_exp2x2(A, lda, X, ldx, info);
-    /* n <= 8: the same algorithm with fixed-size loops, exact ||A^k|| and
+    /* n <= 16: the same algorithm with fixed-size loops, exact ||A^k|| and
      * no BLAS or malloc (methods/pade_small.c; issue 9: ~0.3 us at n = 4). */
     if (dispatch == 1 && n <= EXPM_PADE_SMALL_MAXN)
         return expm_pade_small_exp(n, A, lda, X, ldx, info);
