@@ -315,6 +315,12 @@ $(B)/bench/mkmat: bench/mkmat.c $(B)/libexpmkit.a $(HDRS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(B)/libexpmkit.a $(LDLIBS)
 
+# --wrap: the library's allocations go through peakmem.c's counters.
+$(B)/bench/peakmem: bench/peakmem.c $(B)/libexpmkit.a $(HDRS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(B)/libexpmkit.a $(LDLIBS) \
+	  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
+
 $(B)/bench/blas_bound: bench/blas_bound.c bench/peers/timing.h $(B)/libexpmkit.a $(HDRS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Ibench -o $@ $< $(B)/libexpmkit.a $(LDLIBS)
@@ -331,7 +337,7 @@ $(B)/bench/eigen_bench: bench/peers/eigen_bench.cpp bench/peers/timing.h $(B)/li
 	@mkdir -p $(dir $@)
 	$(CXX) -O3 -DNDEBUG -march=native -Iinclude -I/usr/include/eigen3 -o $@ $< $(B)/libexpmkit.a $(LDLIBS)
 
-bench: all $(B)/bench/mkmat $(B)/bench/blas_bound $(B)/bench/batch_bench $(B)/bench/gsl_bench $(B)/bench/eigen_bench
+bench: all $(B)/bench/mkmat $(B)/bench/peakmem $(B)/bench/blas_bound $(B)/bench/batch_bench $(B)/bench/gsl_bench $(B)/bench/eigen_bench
 	@mkdir -p reports
 	/usr/bin/python3 bench/run.py $(B) $(BENCH_MAXN)
 	/usr/bin/python3 scripts/readme_splice.py README.md speed reports/speed.md "## Targets (issue 9), evaluated on this run"

@@ -80,6 +80,7 @@ def main(argv):
     expmkit = os.path.join(build, "expmkit")
     mkmat = os.path.join(build, "bench", "mkmat")
     blas = os.path.join(build, "bench", "blas_bound")
+    peakmem = os.path.join(build, "bench", "peakmem")
     gsl = os.path.join(build, "bench", "gsl_bench")
     eigen = os.path.join(build, "bench", "eigen_bench")
     tmp = os.path.join(build, "bench", "mats")
@@ -129,6 +130,25 @@ def main(argv):
                     d = kv(r[3]) if r else {}
                     add(kind, name, norm, n, r, d.get("products", ""), d.get("solves", ""),
                         d.get("s", ""), d.get("m", ""))
+            # expmkit's own heap per call (bench/peakmem.c): peak bytes, allocations;
+            # also at ||A||_1 = 1000 (more squarings than 30, the same m = 13),
+            # so the report can check that allocations do not grow with s.
+            A3 = os.path.join(tmp, "A_%d_1000.mtx" % n)
+            if norm == NORMS[-1]:
+                with open(A3, "w") as f:
+                    subprocess.run([mkmat, str(n), "1000", str(SEED + n)], stdout=f, check=True)
+            for kind, files, nm in [("expm", [A], norm), ("frechet", [A, E], norm)] + (
+                    [("expm", [A3], 1000.0), ("frechet", [A3, E], 1000.0)] if norm == NORMS[-1] else []):
+                p = subprocess.run([peakmem, "-m", "pade"] + files, capture_output=True, text=True)
+                lines = [l for l in p.stdout.splitlines() if l and not l.startswith("%")]
+                d = kv([l for l in p.stdout.splitlines() if l.startswith("%")])
+                if p.returncode == 0 and lines:
+                    b, c = lines[-1].split()
+                    rows.append(dict(kind="peak-bytes-" + kind, impl="pade", norm=nm, n=n,
+                                     median=b, min=b, repeats=c, products="", solves="",
+                                     s=d.get("s", ""), m=d.get("m", "")))
+                else:
+                    log("peakmem %s n=%d failed: %s" % (kind, n, p.stderr.strip()))
             add("expm", "scipy", norm, n, run([PY, os.path.join(HERE, "peers", "scipy_bench.py"), "expm", A]))
             add("frechet", "scipy", norm, n,
                 run([PY, os.path.join(HERE, "peers", "scipy_bench.py"), "frechet", A, E]))

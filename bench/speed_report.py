@@ -152,6 +152,45 @@ def main(argv):
                     fmt(t(k, m, norm, n)) if (k, m, norm, n) in T else "–" for n in sizes) + " |")
         w("")
 
+    w("## Workspace: heap allocated by expmkit per call (pade)\n")
+    w("Measured by bench/peakmem.c (the library linked with `--wrap=malloc`): the most bytes "
+      "live at once during one call and the number of allocations it made; OpenBLAS's own "
+      "buffers are not counted. Bytes / 8n² is the workspace in n-by-n matrices. "
+      "‖A‖₁ = 1000 is measured for this table only (m = 13 as at 30, more squarings).\n")
+    mnorms = sorted({k[2] for k in info if k[0].startswith("peak-bytes")}, key=float)
+    same, diff = 0, []
+    for n in sizes:
+        for k in ("peak-bytes-expm", "peak-bytes-frechet"):
+            rs = [info.get((k, "pade", nm, n)) for nm in mnorms]
+            rs = [r for r in rs if r and r["median"] and r["m"] == "13"]
+            for a, b in zip(rs, rs[1:]):
+                if a["s"] != b["s"]:
+                    if a["repeats"] == b["repeats"]:
+                        same += 1
+                    else:
+                        diff.append("%s n=%d: %s allocations at s=%s, %s at s=%s"
+                                    % (k[11:], n, a["repeats"], a["s"], b["repeats"], b["s"]))
+    w("Allocations against the number of squarings (same n, m = 13, different s): "
+      "%d pairs with equal counts, %d with different counts%s.\n"
+      % (same, len(diff), (": " + "; ".join(diff)) if diff else ""))
+    hdr = ["n", "‖A‖₁", "exp: bytes (8n² units), allocations, m, s",
+           "Fréchet: bytes (8n² units), allocations, m, s"]
+    w("| " + " | ".join(hdr) + " |")
+    w("|" + "---|" * len(hdr))
+    for n in sizes:
+        for norm in mnorms:
+            cells = [str(n), norm]
+            for k in ("peak-bytes-expm", "peak-bytes-frechet"):
+                r = info.get((k, "pade", norm, n))
+                if not r or not r["median"]:
+                    cells.append("–")
+                    continue
+                b = int(r["median"])
+                cells.append("%d (%.1f), %s, %s, %s" % (b, b / (8.0 * n * n), r["repeats"],
+                                                       r["m"], r["s"]))
+            w("| " + " | ".join(cells) + " |")
+    w("")
+
     w("## Batch: 10^5 stacked 4×4 matrices (per-matrix time)\n")
     w("| implementation | per matrix |\n|---|---|")
     for impl in ("expmkit", "scipy", "torch-2threads"):
