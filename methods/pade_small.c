@@ -15,7 +15,8 @@
  * after every squaring (AMH 2009 Code Fragment 2.1); otherwise Al-Mohy &
  * Higham 2009 (SIMAX 31(3)) Alg. 6.1: m in {3,5,7,9,13} from
  * d_k = ||A^k||_1^(1/k), s corrected by ell(2^-s A, 13), the same pre-scaling
- * for ||A||_1 > 2^100, r_m = I + 2 (V-U)\U, squarings carried as 2^e Z
+ * for ||A||_1 > 2^100, r_m = I + 2 (V-U)\U with the pivots of the balanced
+ * V-U (see pade.c), squarings carried as 2^e Z
  * (scaling.c) and the same hump test (switch to pade-schur above 2^32).
  * Differences, all for speed at tiny n and none lowering accuracy:
  *  - d_k from the exact ||A^k||_1 (products are cheaper than pade.c's dlacn2
@@ -38,6 +39,7 @@
  */
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "dense.h"
@@ -273,17 +275,18 @@ INLINE int ell(int n, double normA, const expm_pade_row_t *row, abspow_t *st)
     return v > 2000.0 ? 2000 : (int)v;
 }
 
-/* Y = cI I + sum_k c[k] M[k] over the non-NULL M[k] (pade.c's comb). */
+/* Y = sum_k c[k] M[k] over the non-NULL M[k] in that order, then + cI I
+ * (pade.c's comb: smallest terms first, identity last). */
 INLINE void comb(int n, double *Y, double cI, const double c[4], double *const M[4])
 {
     for (int j = 0; j < n; j++)
         for (int i = 0; i < n; i++) {
             int ij = i + j * n;
-            double y = (i == j) ? cI : 0.0;
+            double y = 0.0;
             for (int k = 0; k < 4; k++)
                 if (M[k])
                     y += c[k] * M[k][ij];
-            Y[ij] = y;
+            Y[ij] = (i == j) ? y + cI : y;
         }
 }
 
@@ -335,6 +338,84 @@ INLINE int lu_solve(int n, double *M, double *B)
                 B[i + j * n] -= M[i + k * n] * bk;
         }
     return 0;
+}
+
+/* 2^k for |k| <= 1022, exactly, without a libm call. */
+INLINE double pow2i(int k)
+{
+    uint64_t bits = (uint64_t)(k + 1023) << 52;
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+/* src/balance.c's expm_dbalance_exps and expm_drowscale_pow2 for fixed n:
+ * the same Parlett-Reinsch sweeps and constants, summed in plain order
+ * (calling those, with their transposed copy, measured 0.12 us more per
+ * 4x4 exp than these loops). */
+INLINE int balance(int n, const double *T, int *e)
+{
+    double v[NMAX], w[NMAX];
+    int changed = 0;
+    for (int i = 0; i < n; i++)
+        e[i] = 0, v[i] = w[i] = 1.0;
+    for (int sweep = 0, noconv = 1; noconv && sweep < 32; sweep++) {
+        noconv = 0;
+        for (int i = 0; i < n; i++) {
+            double ci = 0.0, ri = 0.0;
+            for (int j = 0; j < n; j++)
+                if (j != i) {
+                    ci += fabs(T[j + i * n]) * w[j];
+                    ri += fabs(T[i + j * n]) * v[j];
+                }
+            ci *= v[i], ri *= w[i];
+            if (!(ci > 0.0 && ri > 0.0) || !isfinite(ci + ri))
+                continue;
+            double cc = ci;
+            int k = 0;
+            while (cc < 0.5 * ri && e[i] + k < 400)
+                cc *= 4.0, k++;
+            while (cc >= 2.0 * ri && e[i] + k > -400)
+                cc *= 0.25, k--;
+            if (k == 0 || ci * pow2i(k) + ri * pow2i(-k) >= 0.95 * (ci + ri))
+                continue;
+            e[i] += k;
+            v[i] = pow2i(e[i]), w[i] = pow2i(-e[i]);
+            noconv = changed = 1;
+        }
+    }
+    return changed;
+}
+
+INLINE void rowscale(int n, const int *e, double *M, double *B)
+{
+    int emin = e[0], emax = e[0];
+    for (int i = 1; i < n; i++) {
+        emin = e[i] < emin ? e[i] : emin;
+        emax = e[i] > emax ? e[i] : emax;
+    }
+    if (emin == emax)
+        return;
+    int mid = emin + (emax - emin) / 2;
+    double f[NMAX];
+    for (int i = 0; i < n; i++) {
+        double hm = 0.0, hb = 0.0;
+        for (int j = 0; j < n; j++) {
+            double a = fabs(M[i + j * n]), b = fabs(B[i + j * n]);
+            hm = a > hm ? a : hm;
+            hb = b > hb ? b : hb;
+        }
+        f[i] = pow2i(mid - e[i]);   /* |mid - e_i| <= 400 */
+        double a = hm * f[i], b = hb * f[i];
+        if (!(a <= DBL_MAX && b <= DBL_MAX) || (hm != 0.0 && a < 0x1p-969) ||
+            (hb != 0.0 && b < 0x1p-969))
+            return;             /* see src/balance.c */
+    }
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) {
+            M[i + j * n] *= f[i];
+            B[i + j * n] *= f[i];
+        }
 }
 
 /* scaling.c's expm_square_step on the stack: Y <- Y^2 with Y = 2^e Y,
@@ -574,9 +655,10 @@ chosen:
         for (int k = 0; k < n * n; k++)
             V[k] += W[k];                        /* V = A6 Z1 + Z2 */
     } else {
-        double *P[4] = {A2, m >= 5 ? A4 : NULL, m >= 7 ? A6 : NULL, m >= 9 ? A8 : NULL};
-        double cu[4] = {b[3], m >= 5 ? b[5] : 0, m >= 7 ? b[7] : 0, m >= 9 ? b[9] : 0};
-        double cv[4] = {b[2], m >= 5 ? b[4] : 0, m >= 7 ? b[6] : 0, m >= 9 ? b[8] : 0};
+        /* Powers highest first (see comb). */
+        double *pw[5] = {NULL, A2, A4, A6, A8}, *P[4] = {NULL}, cu[4] = {0}, cv[4] = {0};
+        for (int k = (m - 1) / 2, t = 0; k >= 1; k--, t++)
+            P[t] = pw[k], cu[t] = b[2 * k + 1], cv[t] = b[2 * k];
         comb(n, W, b[1], cu, P);
         mm(n, T, W, U), products++;
         comb(n, V, b[0], cv, P);
@@ -585,6 +667,12 @@ chosen:
     for (int k = 0; k < n * n; k++) {
         W[k] = V[k] - U[k];
         Z[k] = U[k];
+    }
+    {
+        /* Pivots from the balanced Q, as pade.c (see there). */
+        int ex[NMAX];
+        if (balance(n, T, ex))
+            rowscale(n, ex, W, Z);
     }
     if (lu_solve(n, W, Z) != 0) {
         expm_info_msg(info, "Pade denominator q_%d(2^-%d A) is singular", m, s);

@@ -73,6 +73,24 @@ expm_status expm_dlu_solve(int n, double *M, int ldm, int *ipiv,
 expm_status expm_dlu_resolve(int n, const double *LU, int ldm, const int *ipiv,
                              int nrhs, double *B, int ldb);
 
+/* Balancing exponents (src/balance.c; Parlett & Reinsch 1969, power-of-two
+ * diagonal similarity from the off-diagonal 1-norms): e[i] such that
+ * diag(2^-e) A diag(2^e) is balanced, |e[i]| <= 400. B: n-by-n scratch
+ * (ld n); work: 2n doubles. Returns 1 if some e[i] != 0. */
+int expm_dbalance_exps(int n, const double *A, int lda, double *B, int *e, double *work);
+
+/* Row scaling of M X = B (M n-by-n, B n-by-nrhs) by 2^-e[i] (up to a
+ * common factor), exact up to bits below u times each row's largest entry:
+ * applied only if no entry overflows and no row maximum of M or B falls
+ * below 2^-969; returns 1 if applied. On return e[i] holds the exponent
+ * applied to row i (all 0 if none), for expm_drowscale_apply on a later
+ * right-hand side. work: 2n doubles. */
+int expm_drowscale_pow2(int n, int *e, double *M, int ldm, int nrhs, double *B, int ldb,
+                        double *work);
+
+/* Row i of X (n-by-cols) times 2^e[i]. */
+void expm_drowscale_apply(int n, const int *e, int cols, double *X, int ldx);
+
 /* Scratch: n-by-n matrices contiguous with ld = n, zero-initialised.
  * Returns NULL on overflow of the size computation or allocation failure. */
 double *expm_dalloc(int n, int count);
