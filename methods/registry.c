@@ -24,7 +24,7 @@ static const expm_method_t METHODS[] = {
      "of Matrices, SIAM 2008, eq. (10.42)",
      expm_pade_schur_exp, expm_pade_schur_frechet},
     {"pade-plain", EXPM_KIND_EXP,
-     "Pade scaling and squaring, Alg. 6.1 alone (no 2x2 closed form, no Schur switch). Fails: "
+     "Pade scaling and squaring, Alg. 6.1 alone (no 2x2 closed form, no Schur switch; the solve pivots on the balanced denominator, as the default). Fails: "
      "strongly non-normal large-norm A (squaring through the hump of ||exp(tA)||)",
      "Al-Mohy & Higham, SIMAX 31(3):970-989, 2009 (Alg. 6.1)",
      expm_pade_plain_exp, NULL},
