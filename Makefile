@@ -319,7 +319,7 @@ $(B)/bench/mkmat: bench/mkmat.c $(B)/libexpmkit.a $(HDRS) | $(DEPS_STAMP)
 $(B)/bench/peakmem: bench/peakmem.c $(B)/libexpmkit.a $(HDRS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(B)/libexpmkit.a $(LDLIBS) \
-	  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
+	  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=posix_memalign,--wrap=free
 
 $(B)/bench/blas_bound: bench/blas_bound.c bench/peers/timing.h $(B)/libexpmkit.a $(HDRS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

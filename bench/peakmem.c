@@ -5,7 +5,7 @@
  * largest number of bytes live at once, counted from the start of the call,
  * and the number of malloc/calloc/realloc calls it made.
  * How: this program links libexpmkit.a with -Wl,--wrap=malloc (calloc,
- * realloc, free), so every allocation the library's objects make goes
+ * realloc, posix_memalign, free), so every allocation the library's objects make goes
  * through the counters below; BLAS's own buffers (OpenBLAS, a shared
  * library, allocated once per process) are not expmkit's workspace and are
  * not counted. Issue 9: workspace bounded, no allocation per squaring --
@@ -23,26 +23,41 @@ void *__real_malloc(size_t);
 void *__real_calloc(size_t, size_t);
 void *__real_realloc(void *, size_t);
 void __real_free(void *);
+int __real_posix_memalign(void **, size_t, size_t);
 
-/* A header before each block records its size (16 bytes: alignment kept). */
+/* A 16-byte header before each block (alignment kept) records its size and
+ * the pointer the real allocator returned (they differ for posix_memalign,
+ * which expmkit uses for workspaces of 4 MiB and more, src/dense.c). */
 #define HDR 16
 static size_t live, peak, count;
 
-static void *note(char *p, size_t sz)
+static void *note(char *base, char *user, size_t sz)
 {
-    if (!p)
+    if (!base)
         return NULL;
-    memcpy(p, &sz, sizeof sz);
+    memcpy(user - HDR, &sz, sizeof sz);
+    memcpy(user - HDR + sizeof sz, &base, sizeof base);
     live += sz;
     if (live > peak)
         peak = live;
     count++;
-    return p + HDR;
+    return user;
+}
+
+static size_t size_of(void *q, char **base)
+{
+    size_t sz;
+    memcpy(&sz, (char *)q - HDR, sizeof sz);
+    memcpy(base, (char *)q - HDR + sizeof sz, sizeof *base);
+    return sz;
 }
 
 void *__wrap_malloc(size_t sz)
 {
-    return sz > (size_t)-1 - HDR ? NULL : note(__real_malloc(sz + HDR), sz);
+    if (sz > (size_t)-1 - HDR)
+        return NULL;
+    char *p = __real_malloc(sz + HDR);
+    return note(p, p ? p + HDR : NULL, sz);
 }
 
 void *__wrap_calloc(size_t k, size_t sz)
@@ -50,33 +65,50 @@ void *__wrap_calloc(size_t k, size_t sz)
     if (sz && k > ((size_t)-1 - HDR) / sz)
         return NULL;
     char *p = __real_calloc(1, k * sz + HDR);
-    return note(p, k * sz);
+    return note(p, p ? p + HDR : NULL, k * sz);
+}
+
+int __wrap_posix_memalign(void **out, size_t align, size_t sz)
+{
+    void *p;
+    if (align < HDR || sz > (size_t)-1 - align)
+        return 22; /* EINVAL */
+    int rc = __real_posix_memalign(&p, align, sz + align);
+    if (rc != 0)
+        return rc;
+    *out = note(p, (char *)p + align, sz);
+    return 0;
 }
 
 void __wrap_free(void *q)
 {
     if (!q)
         return;
-    char *p = (char *)q - HDR;
-    size_t sz;
-    memcpy(&sz, p, sizeof sz);
-    live -= sz;
-    __real_free(p);
+    char *base;
+    live -= size_of(q, &base);
+    __real_free(base);
 }
 
 void *__wrap_realloc(void *q, size_t sz)
 {
     if (!q)
         return __wrap_malloc(sz);
-    char *p = (char *)q - HDR;
-    size_t old;
-    memcpy(&old, p, sizeof old);
-    char *r = __real_realloc(p, sz + HDR);
+    char *base;
+    size_t old = size_of(q, &base);
+    if (base + HDR != (char *)q) { /* an aligned block: move by hand */
+        void *r = __wrap_malloc(sz);
+        if (r) {
+            memcpy(r, q, old < sz ? old : sz);
+            __wrap_free(q);
+        }
+        return r;
+    }
+    char *r = __real_realloc(base, sz + HDR);
     if (!r)
         return NULL;
     live -= old;
     count--; /* note() counts it once */
-    return note(r, sz);
+    return note(r, r + HDR, sz);
 }
 
 int main(int argc, char **argv)
