@@ -354,15 +354,6 @@ INLINE int lu_solve(int n, double *M, double *B)
     return 0;
 }
 
-/* 2^k for |k| <= 1022, exactly, without a libm call. */
-INLINE double pow2i(int k)
-{
-    uint64_t bits = (uint64_t)(k + 1023) << 52;
-    double d;
-    memcpy(&d, &bits, sizeof d);
-    return d;
-}
-
 /* src/balance.c's expm_dbalance_exps and expm_drowscale_pow2 for fixed n:
  * the same Parlett-Reinsch sweeps and constants, summed in plain order
  * (calling those, with their transposed copy, measured 0.12 us more per
@@ -373,7 +364,7 @@ INLINE int balance(int n, const double *T, int *e)
     int changed = 0;
     for (int i = 0; i < n; i++)
         e[i] = 0, v[i] = w[i] = 1.0;
-    for (int sweep = 0, noconv = 1; noconv && sweep < 32; sweep++) {
+    for (int sweep = 0, noconv = 1; noconv && sweep < EXPM_BAL_MAX_SWEEPS; sweep++) {
         noconv = 0;
         for (int i = 0; i < n; i++) {
             double ci = 0.0, ri = 0.0;
@@ -387,14 +378,14 @@ INLINE int balance(int n, const double *T, int *e)
                 continue;
             double cc = ci;
             int k = 0;
-            while (cc < 0.5 * ri && e[i] + k < 400)
+            while (cc < 0.5 * ri && e[i] + k < EXPM_BAL_MAX_EXP)
                 cc *= 4.0, k++;
-            while (cc >= 2.0 * ri && e[i] + k > -400)
+            while (cc >= 2.0 * ri && e[i] + k > -EXPM_BAL_MAX_EXP)
                 cc *= 0.25, k--;
-            if (k == 0 || ci * pow2i(k) + ri * pow2i(-k) >= 0.95 * (ci + ri))
+            if (k == 0 || ci * expm_pow2i(k) + ri * expm_pow2i(-k) >= EXPM_BAL_GAMMA * (ci + ri))
                 continue;
             e[i] += k;
-            v[i] = pow2i(e[i]), w[i] = pow2i(-e[i]);
+            v[i] = expm_pow2i(e[i]), w[i] = expm_pow2i(-e[i]);
             noconv = changed = 1;
         }
     }
@@ -419,7 +410,7 @@ INLINE void rowscale(int n, const int *e, double *M, double *B)
             hm = a > hm ? a : hm;
             hb = b > hb ? b : hb;
         }
-        f[i] = pow2i(mid - e[i]);   /* |mid - e_i| <= 400 */
+        f[i] = expm_pow2i(mid - e[i]);   /* |mid - e_i| <= 400 */
         double a = hm * f[i], b = hb * f[i];
         if (!(a <= DBL_MAX && b <= DBL_MAX) || (hm != 0.0 && a < 0x1p-969) ||
             (hb != 0.0 && b < 0x1p-969))

@@ -18,19 +18,8 @@
  * multiply-adds over contiguous memory; every accepted change lowers the
  * sum of the off-diagonal norms, so the iteration ends by itself (4 sweeps
  * on graded matrices with D over 1e8, 1-2 on randn ones); the sweep cap
- * only bounds the cost. */
-#define BAL_GAMMA 0.95
-#define BAL_MAX_SWEEPS 32
-#define BAL_MAX_EXP 400 /* |e_i| cap: |a_ij| 2^(e_j - e_i) stays finite for ||A||_1 <= 2^100 */
-
-/* 2^k for |k| <= 1022, exactly, without a libm call (hot at n = 4). */
-static inline double pow2i(int k)
-{
-    uint64_t bits = (uint64_t)(k + 1023) << 52;
-    double d;
-    memcpy(&d, &bits, sizeof d);
-    return d;
-}
+ * only bounds the cost. Constants: EXPM_BAL_* in dense.h, shared with the
+ * fixed-n copy in methods/pade_small.c. */
 
 /* *c += sum |x_j| w_j, *r += sum |y_j| v_j over j in [j0, j1), with four
  * partial sums each (their order is immaterial: c_i and r_i only steer a
@@ -69,7 +58,7 @@ int expm_dbalance_exps(int n, const double *A, int lda, double *B, int *e, doubl
                     B[j + (size_t)i * n] = A[i + (size_t)j * lda];
     for (int i = 0; i < n; i++)
         e[i] = 0, v[i] = w[i] = 1.0;
-    for (int sweep = 0, noconv = 1; noconv && sweep < BAL_MAX_SWEEPS; sweep++) {
+    for (int sweep = 0, noconv = 1; noconv && sweep < EXPM_BAL_MAX_SWEEPS; sweep++) {
         noconv = 0;
         for (int i = 0; i < n; i++) {
             const double *col = A + (size_t)i * lda, *row = B + (size_t)i * n;
@@ -82,14 +71,14 @@ int expm_dbalance_exps(int n, const double *A, int lda, double *B, int *e, doubl
             /* k with c 4^k in [r/2, 2r): column i times 2^k, row i times 2^-k. */
             double cc = ci;
             int k = 0;
-            while (cc < 0.5 * ri && e[i] + k < BAL_MAX_EXP)
+            while (cc < 0.5 * ri && e[i] + k < EXPM_BAL_MAX_EXP)
                 cc *= 4.0, k++;
-            while (cc >= 2.0 * ri && e[i] + k > -BAL_MAX_EXP)
+            while (cc >= 2.0 * ri && e[i] + k > -EXPM_BAL_MAX_EXP)
                 cc *= 0.25, k--;
-            if (k == 0 || ci * pow2i(k) + ri * pow2i(-k) >= BAL_GAMMA * (ci + ri))
+            if (k == 0 || ci * expm_pow2i(k) + ri * expm_pow2i(-k) >= EXPM_BAL_GAMMA * (ci + ri))
                 continue;
             e[i] += k;
-            v[i] = pow2i(e[i]), w[i] = pow2i(-e[i]);
+            v[i] = expm_pow2i(e[i]), w[i] = expm_pow2i(-e[i]);
             noconv = changed = 1;
         }
     }
@@ -138,7 +127,7 @@ int expm_drowscale_pow2(int n, int *e, double *M, int ldm, int nrhs, double *B, 
             ok = 0;
             break;
         }
-        double f = pow2i(e[i]), a = hm[i] * f, b = hb[i] * f;
+        double f = expm_pow2i(e[i]), a = hm[i] * f, b = hb[i] * f;
         if (!(a <= DBL_MAX && b <= DBL_MAX) || (hm[i] != 0.0 && a < 0x1p-969) ||
             (hb[i] != 0.0 && b < 0x1p-969))
             ok = 0;

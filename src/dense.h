@@ -6,6 +6,9 @@
 #ifndef EXPMKIT_DENSE_H
 #define EXPMKIT_DENSE_H
 
+#include <stdint.h>
+#include <string.h>
+
 #include "expmkit.h"
 
 /* C = alpha*op(A)*op(B) + beta*C for n-by-n matrices (dgemm); ta/tb: 'N' or 'T'. */
@@ -72,6 +75,22 @@ expm_status expm_dlu_solve(int n, double *M, int ldm, int *ipiv,
 /* Solve M X = B again with the factors left by expm_dlu_solve. */
 expm_status expm_dlu_resolve(int n, const double *LU, int ldm, const int *ipiv,
                              int nrhs, double *B, int ldb);
+
+/* Constants of the balancing sweep (src/balance.c, and its fixed-n copy in
+ * methods/pade_small.c): Parlett & Reinsch's gamma, the sweep cap, and the
+ * |e_i| cap that keeps |a_ij| 2^(e_j - e_i) finite for ||A||_1 <= 2^100. */
+#define EXPM_BAL_GAMMA 0.95
+#define EXPM_BAL_MAX_SWEEPS 32
+#define EXPM_BAL_MAX_EXP 400
+
+/* 2^k for |k| <= 1022, exactly, without a libm call (hot at n = 4). */
+static inline double expm_pow2i(int k)
+{
+    uint64_t bits = (uint64_t)(k + 1023) << 52;
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
 
 /* Balancing exponents (src/balance.c; Parlett & Reinsch 1969, power-of-two
  * diagonal similarity from the off-diagonal 1-norms): e[i] such that
