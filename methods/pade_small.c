@@ -196,14 +196,26 @@ INLINE void abspow_run(int n, abspow_t *st, int p)
                 k++;
         for (; st->have <= k; st->have++)
             mm(n, st->Q[st->have - 1], st->Q[st->have - 1], st->Q[st->have]);
-        /* w = Q[k] v: the n sums side by side (independent chains). */
+        /* w = Q[k] v: the n sums side by side, each in two partial sums
+         * (even and odd i: twice the independent chains; at n = 13..16,
+         * without jumps, these steps were a third of the 16x16 exp by perf). */
         const double *Qk = st->Q[k];
-        double w[NMAX], big = 0.0;
+        double w[NMAX], w1[NMAX], big = 0.0;
         for (int j = 0; j < n; j++)
-            w[j] = 0.0;
-        for (int i = 0; i < n; i++)
+            w[j] = w1[j] = 0.0;
+        int i = 0;
+        for (; i + 1 < n; i += 2) {
+            double v0 = st->v[i], v1 = st->v[i + 1];
+            for (int j = 0; j < n; j++) {
+                w[j] += Qk[j + i * n] * v0;
+                w1[j] += Qk[j + (i + 1) * n] * v1;
+            }
+        }
+        for (; i < n; i++)
             for (int j = 0; j < n; j++)
                 w[j] += Qk[j + i * n] * st->v[i];
+        for (int j = 0; j < n; j++)
+            w[j] += w1[j];
         for (int j = 0; j < n; j++)
             if (w[j] > big)
                 big = w[j];
@@ -262,27 +274,32 @@ INLINE double pow_int(double x, int k)
     return r;
 }
 
-/* ell(A,m) of AMH 2009 (as pade.c), with || |A|^(2m+1) || from st. */
-INLINE int ell(int n, double normA, const expm_pade_row_t *row, abspow_t *st)
+/* ell(2^-sh A, m) of AMH 2009 (as pade.c), with || |A|^(2m+1) || from st
+ * (the sequence of A, shifted: |2^-sh A|^p = 2^(-p sh) |A|^p exactly, so
+ * the final check on 2^-s T reuses T's iterate, as pade.c's ell_both);
+ * normA = ||A||_1. */
+INLINE int ell(int n, double normA, int sh, const expm_pade_row_t *row, abspow_t *st)
 {
+    const int p = 2 * row->m + 1;
+    double nA = ldexp(normA, -sh);
     /* || |A|^(2m+1) ||_1 <= ||A||_1^(2m+1), so alpha <= ||A||^(2m) / c_m^-1:
      * when that is <= u/2 the iteration below would return 0 (the factor 2
      * covers its rounding, (1+nu)^(2m+1) - 1 << 1), so skip it. This is
      * the common case of the SSM batch (||A||_1 ~ 1, m = 7, 9). */
-    if (normA == 0.0 || pow_int(normA, 2 * row->m) <= 0.5 * U_DOUBLE * row->c_recip)
+    if (nA == 0.0 || pow_int(nA, 2 * row->m) <= 0.5 * U_DOUBLE * row->c_recip)
         return 0;
-    abspow_run(n, st, 2 * row->m + 1);
+    abspow_run(n, st, p);
     if (st->zero)
         return 0;
     /* ell = 0 iff alpha <= u: tested in the linear domain (no log2 calls)
      * while 2^scale is representable; log2 form below as pade.c. */
-    if (fabs(st->scale) < 900.0 &&
-        ldexp(abspow_max(n, st) / (normA * row->c_recip), (int)st->scale) <= U_DOUBLE)
+    double sc = st->scale - (double)p * sh;
+    if (fabs(sc) < 900.0 && ldexp(abspow_max(n, st) / (nA * row->c_recip), (int)sc) <= U_DOUBLE)
         return 0;
-    double l2 = abspow_log2(n, st, 2 * row->m + 1);
+    double l2 = abspow_log2(n, st, p);
     if (l2 == -INFINITY)
         return 0;
-    double log2_alpha = l2 - log2(normA) - log2(row->c_recip);
+    double log2_alpha = l2 - (double)p * sh - log2(nA) - log2(row->c_recip);
     double v = ceil((log2_alpha - log2(U_DOUBLE)) / (2.0 * row->m));
     if (!(v > 0.0))
         return 0;
@@ -582,7 +599,7 @@ INLINE expm_status core(const int n, const double *A, int lda, const int *blk, d
             continue;
         if (n6 > t6)
             NEED6();
-        if (n6 <= t6 && ell(n, normA, pade_row(mm_), &apT) == 0) {
+        if (n6 <= t6 && ell(n, normA, 0, pade_row(mm_), &apT) == 0) {
             m = mm_;
             goto chosen;
         }
@@ -595,7 +612,7 @@ INLINE expm_status core(const int n, const double *A, int lda, const int *blk, d
             continue;
         if (n8 > t8)
             NEED8();
-        if (n8 <= t8 && ell(n, normA, pade_row(mm_), &apT) == 0) {
+        if (n8 <= t8 && ell(n, normA, 0, pade_row(mm_), &apT) == 0) {
             m = mm_;
             goto chosen;
         }
@@ -614,11 +631,7 @@ INLINE expm_status core(const int n, const double *A, int lda, const int *blk, d
             double v = ceil(log2(eta5 / th13));
             s = v > 0.0 ? (int)fmin(v, 1100.0) : 0; /* as pade.c: (int) of a huge double is UB */
         }
-        memcpy(W, T, sizeof(double) * n * n);
-        scal(n, ldexp(1.0, -s), W);
-        abspow_t apW;
-        abspow_init(n, W, &apW);
-        s += ell(n, ldexp(normA, -s), pade_row(13), &apW);
+        s += ell(n, normA, s, pade_row(13), &apT);
     }
 chosen:
     /* The powers the evaluation of r_m uses (m >= 5: T^4; m >= 7: T^6;
