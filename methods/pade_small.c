@@ -306,25 +306,37 @@ INLINE int ell(int n, double normA, int sh, const expm_pade_row_t *row, abspow_t
     return v > 2000.0 ? 2000 : (int)v;
 }
 
-/* Y = sum_k c[k] M[k] over the non-NULL M[k] in that order, then + cI I
- * (pade.c's comb: smallest terms first, identity last). */
+/* Y = sum_k c[k] M[k] over the leading non-NULL M[k] in that order, then
+ * + cI I (pade.c's comb: highest powers first, identity last). One loop
+ * per term count, so no test of M[k] per entry (2% of the 4x4 batch). */
+#define COMB_TERMS(NT)                                                          \
+    for (int ij = 0; ij < n * n; ij++) {                                        \
+        double y = 0.0;                                                         \
+        for (int k = 0; k < (NT); k++)                                          \
+            y += c[k] * M[k][ij];                                               \
+        Y[ij] = y;                                                              \
+    }
 INLINE void comb(int n, double *Y, double cI, const double c[4], double *const M[4])
 {
-    for (int j = 0; j < n; j++)
-        for (int i = 0; i < n; i++) {
-            int ij = i + j * n;
-            double y = 0.0;
-            for (int k = 0; k < 4; k++)
-                if (M[k])
-                    y += c[k] * M[k][ij];
-            Y[ij] = (i == j) ? y + cI : y;
-        }
+    int nt = 0;
+    while (nt < 4 && M[nt])
+        nt++;
+    switch (nt) {
+    case 1: COMB_TERMS(1) break;
+    case 2: COMB_TERMS(2) break;
+    case 3: COMB_TERMS(3) break;
+    default: COMB_TERMS(4) break;
+    }
+    for (int i = 0; i < n; i++)
+        Y[i + i * n] += cI;
 }
+#undef COMB_TERMS
 
 /* Solve M X = B (n-by-n each, ld n) in place by LU with partial pivoting;
  * 0, or -1 for an exactly singular M (as dgetrf's info > 0). */
 INLINE int lu_solve(int n, double *M, double *B)
 {
+    double dinv[NMAX];
     for (int k = 0; k < n; k++) {
         int p = k;
         double big = fabs(M[k + k * n]);
@@ -344,7 +356,7 @@ INLINE int lu_solve(int n, double *M, double *B)
                 B[k + j * n] = B[p + j * n];
                 B[p + j * n] = t;
             }
-        double r = 1.0 / M[k + k * n];
+        double r = dinv[k] = 1.0 / M[k + k * n];
         for (int i = k + 1; i < n; i++)
             M[i + k * n] *= r;
         for (int j = k + 1; j < n; j++) {
@@ -354,8 +366,11 @@ INLINE int lu_solve(int n, double *M, double *B)
         }
     }
     /* L Y = B, then U X = Y, all columns of B side by side (each entry sees
-     * the operations of a column-by-column dgetrs in the same order; the n
-     * columns are independent chains, which the loop order exposes). */
+     * the operations of a column-by-column solve in the same order; the n
+     * columns are independent chains, which the loop order exposes). U's
+     * diagonal is applied as the reciprocal the factorisation formed, as
+     * OpenBLAS's trsm does (its packing stores 1/u_kk): n divisions instead
+     * of n^2, 2-5% of the 4x4 batch. */
     for (int k = 0; k < n; k++)
         for (int j = 0; j < n; j++) {
             double bk = B[k + j * n];
@@ -364,7 +379,7 @@ INLINE int lu_solve(int n, double *M, double *B)
         }
     for (int k = n - 1; k >= 0; k--)
         for (int j = 0; j < n; j++) {
-            double bk = B[k + j * n] /= M[k + k * n];
+            double bk = B[k + j * n] *= dinv[k];
             for (int i = 0; i < k; i++)
                 B[i + j * n] -= M[i + k * n] * bk;
         }
@@ -381,6 +396,35 @@ INLINE int balance(int n, const double *T, int *e)
     int changed = 0;
     for (int i = 0; i < n; i++)
         e[i] = 0, v[i] = w[i] = 1.0;
+    {
+        /* The first sweep (all e_i = 0) changes row i only if its c_i, r_i
+         * are both > 0 and finite and outside 1/2 <= c_i / r_i < 2. Those
+         * sums are formed here branch-free (|T| with its diagonal zeroed:
+         * the same terms in the same order, plus exact zeros), and when
+         * every row is inside, with a 2^-40 margin besides, the sweep would
+         * change nothing: e = 0, the result for most matrices (randn: 298
+         * of 300 unchanged), without the sweep's branches (8% of the 4x4
+         * batch by perf). Otherwise the sweeps run from the start. */
+        double P[NN], c[NMAX], r[NMAX];
+        for (int j = 0; j < n; j++)
+            for (int i = 0; i < n; i++)
+                P[i + j * n] = i == j ? 0.0 : fabs(T[i + j * n]);
+        for (int i = 0; i < n; i++)
+            c[i] = r[i] = 0.0;
+        for (int j = 0; j < n; j++)
+            for (int i = 0; i < n; i++) {
+                r[i] += P[i + j * n];
+                c[j] += P[i + j * n];
+            }
+        int keep = 1;
+        for (int i = 0; i < n; i++) {
+            int act = c[i] > 0.0 && r[i] > 0.0 && isfinite(c[i] + r[i]);
+            int in = c[i] >= 0x1.0000000001p-1 * r[i] && c[i] < 0x1.fffffffffcp0 * r[i];
+            keep &= !act || in;
+        }
+        if (keep)
+            return 0;
+    }
     for (int sweep = 0, noconv = 1; noconv && sweep < EXPM_BAL_MAX_SWEEPS; sweep++) {
         noconv = 0;
         for (int i = 0; i < n; i++) {
