@@ -257,6 +257,24 @@ static double threshold(const expm_pade_row_t *row, int frechet)
 static int ell_both(abspows_t *c, double normA, int s, const expm_pade_row_t *row, int frechet)
 {
     int p = 2 * row->m + 1;
+    if (!frechet && normA > 0.0) {
+        /* ell = 0 is certain as soon as || |T|^j || ||T||^(p-j) (>= || |T|^p ||:
+         * submultiplicative, and || |T| ||_1 = ||T||_1) is <= u/2 ||T|| c_m^-1,
+         * i.e. alpha <= u/2 with room for the rounding of the iteration; so
+         * the sequence is extended only while that bound fails. For
+         * ||A||_1 = 1 (m = 7) this ends after a few of the 15 steps, for
+         * m = 13 on 2^-s T often at j = 0: at n = 64 the full sequence was
+         * 8% of exp (perf). Same ell as the full iteration. */
+        double lw = log2(normA) - (double)s;
+        double target = log2(0.5 * U_DOUBLE) + lw + log2(row->c_recip);
+        for (int j = 0;; j++) {
+            const double *l2 = abspows_get(c, j);
+            if (l2[j] == -INFINITY || (l2[j] - (double)j * s) + (double)(p - j) * lw <= target)
+                return 0;
+            if (j == p)
+                break;
+        }
+    }
     const double *l2 = abspows_get(c, p);
     int l = ell_l2(l2[p] - (double)p * s, ldexp(normA, -s), row);
     if (frechet) {

@@ -288,9 +288,23 @@ INLINE int ell(int n, double normA, int sh, const expm_pade_row_t *row, abspow_t
      * the common case of the SSM batch (||A||_1 ~ 1, m = 7, 9). */
     if (nA == 0.0 || pow_int(nA, 2 * row->m) <= 0.5 * U_DOUBLE * row->c_recip)
         return 0;
-    abspow_run(n, st, p);
-    if (st->zero)
-        return 0;
+    /* The same test with || |A|^j || ||A||^(p-j) >= || |A|^p || for the j
+     * reached (as pade.c's ell_both): the iterate is extended in doubling
+     * strides (1, 2, 4, ... steps: the jumps still apply) only while it
+     * fails, so it often ends long before p. */
+    {
+        double lw = log2(nA), target = log2(0.5 * U_DOUBLE) + lw + log2(row->c_recip);
+        for (int stride = 1;; stride *= 2) {
+            if (st->zero)
+                return 0;
+            if (st->p > 0 && log2(abspow_max(n, st)) + st->scale - (double)st->p * sh +
+                                     (double)(p - st->p) * lw <= target)
+                return 0;
+            if (st->p >= p)
+                break;
+            abspow_run(n, st, st->p + stride < p ? st->p + stride : p);
+        }
+    }
     /* ell = 0 iff alpha <= u: tested in the linear domain (no log2 calls)
      * while 2^scale is representable; log2 form below as pade.c. */
     double sc = st->scale - (double)p * sh;
