@@ -49,6 +49,44 @@ int expm_dbalance_exps(int n, const double *A, int lda, double *B, int *e, doubl
      * of A and of A^T (B), both contiguous. */
     double *v = work, *w = work + n;
     int changed = 0;
+    for (int i = 0; i < n; i++)
+        e[i] = 0;
+    {
+        /* The first sweep (all e_i = 0) changes row i only if c_i, r_i are
+         * both > 0 and finite and outside 1/2 <= c_i / r_i < 2. One pass
+         * over A (column sums, and row sums side by side) gives them in
+         * another order than wsum2, a relative (n-1) u apart at most; when
+         * every row is inside with a margin of 2^-40 + 4 n u, the sweep
+         * would change nothing and the transpose and sweeps are skipped:
+         * e = 0, the result for most matrices (randn: 298 of 300
+         * unchanged; at n = 64 the full pass cost 4% of exp, perf). */
+        double *c = v, *r = w;
+        for (int i = 0; i < n; i++)
+            r[i] = 0.0;
+        for (int j = 0; j < n; j++) {
+            const double *col = A + (size_t)j * lda;
+            double cj = 0.0;
+            for (int i = 0; i < j; i++) {
+                double a = fabs(col[i]);
+                cj += a;
+                r[i] += a;
+            }
+            for (int i = j + 1; i < n; i++) {
+                double a = fabs(col[i]);
+                cj += a;
+                r[i] += a;
+            }
+            c[j] = cj;
+        }
+        double d = 0x1p-40 + 4.0 * n * 0x1p-53;
+        int keep = 1;
+        for (int i = 0; i < n && keep; i++) {
+            int act = c[i] > 0.0 && r[i] > 0.0 && isfinite(c[i] + r[i]);
+            keep = !act || (c[i] >= 0.5 * (1.0 + d) * r[i] && c[i] < 2.0 * (1.0 - d) * r[i]);
+        }
+        if (keep)
+            return 0;
+    }
     /* B = A^T in 16 x 16 tiles (a plain column loop writes with stride n:
      * at n = 128 that maps onto few cache sets, measured 90 us). */
     for (int j0 = 0; j0 < n; j0 += 16)

@@ -74,3 +74,76 @@ Test(balance, rowscale_exact_and_refused_on_overflow)
     for (int i = 0; i < 3; i++)
         cr_expect_eq(f[i], 0);
 }
+
+/* Parlett-Reinsch sweeps written out plainly (one running sum, no transpose,
+ * no shortcut): the exponents expm_dbalance_exps must reproduce, including
+ * the early return when the first sweep would change nothing. */
+static void ref_balance(int n, const double *A, int *e)
+{
+    double v[64], w[64];
+    for (int i = 0; i < n; i++)
+        e[i] = 0, v[i] = w[i] = 1.0;
+    for (int sweep = 0, noconv = 1; noconv && sweep < EXPM_BAL_MAX_SWEEPS; sweep++) {
+        noconv = 0;
+        for (int i = 0; i < n; i++) {
+            double ci = 0.0, ri = 0.0;
+            for (int j = 0; j < n; j++)
+                if (j != i) {
+                    ci += fabs(A[j + i * n]) * w[j];
+                    ri += fabs(A[i + j * n]) * v[j];
+                }
+            ci *= v[i], ri *= w[i];
+            if (!(ci > 0.0 && ri > 0.0) || !isfinite(ci + ri))
+                continue;
+            double cc = ci;
+            int k = 0;
+            while (cc < 0.5 * ri && e[i] + k < EXPM_BAL_MAX_EXP)
+                cc *= 4.0, k++;
+            while (cc >= 2.0 * ri && e[i] + k > -EXPM_BAL_MAX_EXP)
+                cc *= 0.25, k--;
+            if (k == 0 || ci * ldexp(1.0, k) + ri * ldexp(1.0, -k) >= EXPM_BAL_GAMMA * (ci + ri))
+                continue;
+            e[i] += k;
+            v[i] = ldexp(1.0, e[i]), w[i] = ldexp(1.0, -e[i]);
+            noconv = 1;
+        }
+    }
+}
+
+/* 400 matrices, n = 2..40: randn (mostly left alone: the one-pass shortcut),
+ * randn with one row and column scaled by 2^k (k = -12..12, near and across
+ * the c/r = 1/2 and 2 boundaries), and D G D^-1 graded ones. */
+Test(balance, exponents_match_plain_sweeps)
+{
+    int shortcut = 0, count = 0;
+    for (int t = 0; t < 400; t++) {
+        int n = 2 + t % 39, e[64], er[64];
+        double A[64 * 64], B[64 * 64], work[128];
+        tu_randn(n, 9000 + (uint64_t)t, 1.0, A);
+        int kind = t % 3;
+        if (kind == 1) {
+            int r = t % n, k = (t / 3) % 25 - 12;
+            for (int j = 0; j < n; j++) {
+                A[r + j * n] *= ldexp(1.0, k);
+                A[j + r * n] *= ldexp(1.0, -k);
+            }
+        } else if (kind == 2) {
+            for (int j = 0; j < n; j++)
+                for (int i = 0; i < n; i++)
+                    A[i + j * n] *= ldexp(1.0, (t % 20) * (i - j) / n);
+        }
+        int ch = expm_dbalance_exps(n, A, n, B, e, work);
+        ref_balance(n, A, er);
+        int any = 0;
+        for (int i = 0; i < n; i++) {
+            cr_assert_eq(e[i], er[i], "matrix %d (n=%d, kind %d): e[%d] = %d, plain sweeps %d", t,
+                         n, kind, i, e[i], er[i]);
+            any |= er[i] != 0;
+        }
+        cr_assert_eq(ch, any, "matrix %d: changed = %d", t, ch);
+        shortcut += !any;
+        count++;
+    }
+    printf("balance: %d matrices, exponents equal to the plain sweeps; %d left alone\n", count,
+           shortcut);
+}
