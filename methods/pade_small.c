@@ -676,17 +676,39 @@ INLINE expm_status core(const int n, const double *A, int lda, const int *blk, d
     }
     {
         NEED8();                                /* exact ||T^8|| for eta3, eta5 */
-        mm(n, A8, A2, U), products++;           /* T^10, U free until the Pade step */
         double d6 = pow(n6, 1.0 / 6), d8 = pow(n8, 1.0 / 8);
         double eta3 = fmax(d6, d8);
-        double d10 = pow(norm1(n, U), 1.0 / 10);
-        double eta5 = fmin(eta3, fmax(d8, d10));
         double th13 = pade_row(13)->theta;
-        if (!isfinite(eta5))
-            eta5 = normA;
-        if (eta5 > 0.0) {
-            double v = ceil(log2(eta5 / th13));
-            s = v > 0.0 ? (int)fmin(v, 1100.0) : 0; /* as pade.c: (int) of a huge double is UB */
+        /* d10 = ||T^10||^(1/10) lies in [0, d10b], d10b from ||T^8|| ||T^2||
+         * (of the computed T^8 and T^2, whose computed product T^10 has a
+         * 1-norm at most (1 + n u) times that; 2^-30 covers it), so eta5 =
+         * min(eta3, max(d8, d10)) lies between lo and hi below. When both
+         * ends give the same s, that is the s of the exact d10 and the
+         * product T^10 is not formed: same (m, s), one product fewer at
+         * ||A||_1 = 30 (n = 4..16: 10 -> 9). */
+        double d10b = pow(n8 * n2 * (1.0 + 0x1p-30), 1.0 / 10);
+        double eta5[2] = {fmin(eta3, d8), fmin(eta3, fmax(d8, d10b))};
+        int sv[2];
+        for (int t = 0; t < 2; t++) {
+            double e5 = isfinite(eta5[t]) ? eta5[t] : normA;
+            sv[t] = 0;
+            if (e5 > 0.0) {
+                double v = ceil(log2(e5 / th13));
+                sv[t] = v > 0.0 ? (int)fmin(v, 1100.0) : 0; /* as pade.c: (int) of a huge double is UB */
+            }
+        }
+        if (sv[0] == sv[1] && isfinite(eta5[1])) {
+            s = sv[0];
+        } else {
+            mm(n, A8, A2, U), products++;       /* T^10, U free until the Pade step */
+            double d10 = pow(norm1(n, U), 1.0 / 10);
+            double e5 = fmin(eta3, fmax(d8, d10));
+            if (!isfinite(e5))
+                e5 = normA;
+            if (e5 > 0.0) {
+                double v = ceil(log2(e5 / th13));
+                s = v > 0.0 ? (int)fmin(v, 1100.0) : 0;
+            }
         }
         s += ell(n, normA, s, pade_row(13), &apT);
     }
