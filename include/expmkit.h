@@ -153,7 +153,11 @@ expm_status expm_exp(const char *method, int n, const double *A, int lda,
                      double *X, int ldx, expm_info_t *info);
 
 /* L = L(A,E), the Frechet derivative of exp at A in direction E, by `method`
- * (NULL = "pade"). X, if not NULL, receives exp(A). Errors as expm_exp. */
+ * (NULL = "pade"). X, if not NULL, receives exp(A). Errors as expm_exp.
+ * L is linear in E: an E with ||E||_1 outside [2^-500, 2^500] is passed to
+ * the method as 2^-k E (||.||_1 in [1/2, 1), exact) and L scaled back by
+ * 2^k, so tiny or huge E neither underflows nor overflows inside a method;
+ * EXPM_EOVERFLOW only when L itself is not representable. */
 expm_status expm_frechet(const char *method, int n, const double *A, int lda,
                          const double *E, int lde, double *L, int ldl,
                          double *X, int ldx, expm_info_t *info);

@@ -45,3 +45,44 @@ Test(api, adjoint_is_gradient_of_inner_product)
         cr_expect(fabs(Lt[c] - (double)g) <= 1e-13 * (fabs((double)g) + 1), "entry %d: %.17g vs %.17Lg", c, Lt[c], g);
     }
 }
+
+/* L is linear in E and the API hands every method E scaled into
+ * ||E||_1 in [1/2, 1) when it lies outside [2^-500, 2^500] (api.c,
+ * frechet_scaled): with ||E||_1 in [1/2, 1) already, L(A, 2^k E) must be
+ * 2^k L(A, E) bit for bit, for every Frechet method and for the adjoint,
+ * at k = -1000 and 1020 (||A||_1 = 0.5, so that 2^1020 L is finite; 2^-1020 E
+ * would itself be subnormal, i.e. not 2^k E). */
+Test(api, frechet_of_scaled_direction_is_scaled_exactly)
+{
+    const int n = 3;
+    double A[9], E[9], Ek[9], L0[9], L[9];
+    tu_randn(n, 31, 0.5, A);
+    tu_randn(n, 32, 0.75, E);
+    int methods = 0;
+    for (int i = 0; i < expm_method_count(); i++) {
+        const expm_method_t *m = expm_method_get(i);
+        if (!(m->kinds & EXPM_KIND_FRECHET))
+            continue;
+        for (int adj = 0; adj < 2; adj++) {
+            expm_info_t info;
+            expm_status st = adj ? expm_adjoint(m->name, n, A, n, E, n, L0, n, &info)
+                                 : expm_frechet(m->name, n, A, n, E, n, L0, n, NULL, 0, &info);
+            cr_assert_eq(st, EXPM_OK, "%s: %s", m->name, info.message);
+            for (int sgn = -1; sgn <= 1; sgn += 2) {
+                int p2 = sgn < 0 ? -1000 : 1020;
+                for (int k = 0; k < n * n; k++)
+                    Ek[k] = ldexp(E[k], p2);
+                st = adj ? expm_adjoint(m->name, n, A, n, Ek, n, L, n, &info)
+                         : expm_frechet(m->name, n, A, n, Ek, n, L, n, NULL, 0, &info);
+                cr_assert_eq(st, EXPM_OK, "%s%s, E 2^%d: %s", m->name, adj ? " adjoint" : "",
+                             p2, info.message);
+                for (int k = 0; k < n * n; k++)
+                    cr_assert_eq(L[k], ldexp(L0[k], p2),
+                                 "%s%s, E 2^%d: entry %d %a, not 2^k times %a", m->name,
+                                 adj ? " adjoint" : "", p2, k, L[k], L0[k]);
+            }
+        }
+        methods++;
+    }
+    cr_assert_geq(methods, 5);
+}
