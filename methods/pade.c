@@ -45,59 +45,28 @@ static const expm_pade_row_t *pade_row(int m)
     return NULL;
 }
 
-/* y[i] += c * p[i], two entries per vector operation (GCC/clang vector
- * extension, SSE2 on x86-64) with a separate multiply and add -- the
- * rounding of the scalar loop. A BLAS daxpy fuses them (FMA), which moved
- * errors on E5 (ones perturbed) by 2-5x either way (make check). */
 #if defined(__GNUC__)
 typedef double v2d __attribute__((vector_size(16)));
 #endif
-static void axpy(size_t nn, double c, const double *restrict p, double *restrict y)
-{
-    size_t i = 0;
-#if defined(__GNUC__)
-    v2d cc = {c, c};
-    for (; i + 1 < nn; i += 2) {
-        v2d a, b;
-        memcpy(&a, p + i, sizeof a);
-        memcpy(&b, y + i, sizeof b);
-        b = b + cc * a;
-        memcpy(y + i, &b, sizeof b);
-    }
-#endif
-    for (; i < nn; i++)
-        y[i] += c * p[i];
-}
-
-/* Y = sum_k c[k]*M[k] over the non-NULL M[k] (k < 4, in that order), then
- * + cI*I, one pass per term over the contiguous n^2 arrays (a per-entry
- * loop over k cost 9% of exp at n = 64, measured by perf). Callers list the
- * powers highest first, so for ||T|| <= theta_m the terms come in
- * increasing size and the identity, the largest, is added last: the
- * partial sums, which bound the rounding errors (Higham, ASNA 2nd ed.
- * §4.2), stay small, and the diagonal takes one rounding at the size of b_0
- * or b_1 instead of one per term (scipy's pade_UV_calc also adds the
- * identity last). Measured on 300 seeded randn matrices (n 5..40, ||A||_1
- * 0.1..100) against the reference: identity first, lowest powers first
- * was 8% less accurate than scipy 1.10 (geometric mean of the error ratio;
- * worse on 210); this order 2% (worse on 162); error ratio to the old
- * order: geometric mean 0.95, smaller on 221, larger on 79. */
-static void comb(int n, double *Y, double cI, const double c[4], double *const M[4])
-{
-    size_t nn = (size_t)n * n;
-    memset(Y, 0, nn * sizeof(double));
-    for (int k = 0; k < 4; k++)
-        if (M[k])
-            axpy(nn, c[k], M[k], Y);
-    for (int j = 0; j < n; j++)
-        Y[j + (size_t)j * n] += cI;
-}
 
 /* Y[o] = sum_k c[o][k] P[k], then + cI[o] on the diagonal, for o < nout
- * and k < nt: comb for several outputs in one pass over the powers instead
- * of 1 + nt passes per output (5.2% of exp at n = 64 with the memset, by
- * perf); each entry's operations and their order are comb's, so the bits
- * are too (make check: 0 of 3534 changed). */
+ * and k < nt, in one pass over the contiguous n^2 arrays (for U and V at
+ * once: 1 + nt passes per output were 5.2% of exp at n = 64 with the
+ * memset, by perf). Each sum takes its terms in the order given, with a
+ * separate multiply and add (two entries per vector operation, SSE2 on
+ * x86-64 -- the rounding of the scalar loop; a BLAS daxpy fuses them
+ * (FMA), which moved errors on E5 (ones perturbed) by 2-5x either way,
+ * make check). Callers list the powers highest first, so for ||T|| <=
+ * theta_m the terms come in increasing size and the identity, the largest,
+ * is added last: the partial sums, which bound the rounding errors
+ * (Higham, ASNA 2nd ed. §4.2), stay small, and the diagonal takes one
+ * rounding at the size of b_0 or b_1 instead of one per term (scipy's
+ * pade_UV_calc also adds the identity last). Measured on 300 seeded randn
+ * matrices (n 5..40, ||A||_1 0.1..100) against the reference: identity
+ * first, lowest powers first was 8% less accurate than scipy 1.10
+ * (geometric mean of the error ratio; worse on 210); this order 2% (worse
+ * on 162); error ratio to the old order: geometric mean 0.95, smaller on
+ * 221, larger on 79. */
 static inline __attribute__((always_inline)) void comb_pass(size_t nn, int nt, int nout,
                                                             double *const P[4],
                                                             double *const Y[4],
@@ -133,6 +102,10 @@ static void comb_multi(int n, int nt, double *const P[4], int nout, double *cons
 {
     size_t nn = (size_t)n * n;
     switch (nt * 8 + nout) {  /* the (terms, outputs) pairs pade.c uses, unrolled */
+    case 1 * 8 + 1: comb_pass(nn, 1, 1, P, Y, c); break;
+    case 2 * 8 + 1: comb_pass(nn, 2, 1, P, Y, c); break;
+    case 3 * 8 + 1: comb_pass(nn, 3, 1, P, Y, c); break;
+    case 4 * 8 + 1: comb_pass(nn, 4, 1, P, Y, c); break;
     case 1 * 8 + 2: comb_pass(nn, 1, 2, P, Y, c); break;
     case 2 * 8 + 2: comb_pass(nn, 2, 2, P, Y, c); break;
     case 3 * 8 + 2: comb_pass(nn, 3, 2, P, Y, c); break;
@@ -143,6 +116,18 @@ static void comb_multi(int n, int nt, double *const P[4], int nout, double *cons
     for (int o = 0; o < nout; o++)
         for (int j = 0; j < n; j++)
             Y[o][j + (size_t)j * n] += cI[o];
+}
+
+/* One output: Y = sum_k c[k] M[k] over the leading non-NULL M[k], + cI I. */
+static void comb(int n, double *Y, double cI, const double c[4], double *const M[4])
+{
+    int nt = 0;
+    while (nt < 4 && M[nt])
+        nt++;
+    const double cc[4][4] = {{c[0], c[1], c[2], c[3]}};
+    const double ci[4] = {cI, 0.0, 0.0, 0.0};
+    double *Yo[4] = {Y, NULL, NULL, NULL};
+    comb_multi(n, nt, M, 1, Yo, cc, ci);
 }
 
 /* ell from l2 = log2 || |A|^(2m+1) ||_1 and ||A||_1 (AMH 2009a §5). */

@@ -590,6 +590,18 @@ static void fix_quasi(int n, const double *T, const int *blk, double *Y, long e,
     }
 }
 
+/* s of AMH 2009 Alg. 6.1 from eta5 (normA where eta5 is not finite), as
+ * pade.c's select_ms. */
+INLINE int s_from_eta(double eta5, double normA, double th13)
+{
+    if (!isfinite(eta5))
+        eta5 = normA;
+    if (!(eta5 > 0.0))
+        return 0;
+    double v = ceil(log2(eta5 / th13));
+    return v > 0.0 ? (int)fmin(v, 1100.0) : 0; /* as pade.c: (int) of a huge double is UB */
+}
+
 /* expm_pade_core for fixed n: exp(T) = 2^e Z; blk as there (NULL: general). */
 INLINE expm_status core(const int n, const double *A, int lda, const int *blk, double *Z,
                         long *e_out, double *hump_log2, expm_info_t *info)
@@ -694,28 +706,14 @@ INLINE expm_status core(const int n, const double *A, int lda, const int *blk, d
          * product T^10 is not formed: same (m, s), one product fewer at
          * ||A||_1 = 30 (n = 4..16: 10 -> 9). */
         double d10b = pow(n8 * n2 * (1.0 + 0x1p-30), 1.0 / 10);
-        double eta5[2] = {fmin(eta3, d8), fmin(eta3, fmax(d8, d10b))};
-        int sv[2];
-        for (int t = 0; t < 2; t++) {
-            double e5 = isfinite(eta5[t]) ? eta5[t] : normA;
-            sv[t] = 0;
-            if (e5 > 0.0) {
-                double v = ceil(log2(e5 / th13));
-                sv[t] = v > 0.0 ? (int)fmin(v, 1100.0) : 0; /* as pade.c: (int) of a huge double is UB */
-            }
-        }
-        if (sv[0] == sv[1] && isfinite(eta5[1])) {
-            s = sv[0];
+        int s_lo = s_from_eta(fmin(eta3, d8), normA, th13);
+        double eta5_hi = fmin(eta3, fmax(d8, d10b));
+        if (isfinite(eta5_hi) && s_from_eta(eta5_hi, normA, th13) == s_lo) {
+            s = s_lo;
         } else {
             mm(n, A8, A2, U), products++;       /* T^10, U free until the Pade step */
             double d10 = pow(norm1(n, U), 1.0 / 10);
-            double e5 = fmin(eta3, fmax(d8, d10));
-            if (!isfinite(e5))
-                e5 = normA;
-            if (e5 > 0.0) {
-                double v = ceil(log2(e5 / th13));
-                s = v > 0.0 ? (int)fmin(v, 1100.0) : 0;
-            }
+            s = s_from_eta(fmin(eta3, fmax(d8, d10)), normA, th13);
         }
         s += ell(n, normA, s, pade_row(13), &apT);
     }

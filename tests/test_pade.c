@@ -215,6 +215,23 @@ Test(pade, exp_vs_reference_phi, .timeout = 120)
     printf("pade exp: %d matrices, worst phi %.3g (%s)\n", count, worst, worst_name);
 }
 
+/* A = P D G D^-1 P^T: D = diag(2^(dir 27 i / (n-1))) (exact powers of
+ * two), P the permutation drawn from seed st (the same P for the same st). */
+static void graded_perm(int n, uint64_t st, int dir, const double *G, double *A)
+{
+    int perm[16];
+    for (int i = 0; i < n; i++)
+        perm[i] = i;
+    for (int i = n - 1; i > 0; i--) {
+        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+        int j = (int)((st >> 33) % (uint64_t)(i + 1)), t = perm[i];
+        perm[i] = perm[j], perm[j] = t;
+    }
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++)
+            A[perm[i] + perm[j] * n] = G[i + j * n] * ldexp(1.0, dir * 27 * (i - j) / (n - 1));
+}
+
 /* Graded inputs A = P D G D^-1 P^T (D = diag(2^k_i), exact powers of two
  * spanning 2^27 ~ 1e8 either way, P a seeded permutation, G = randn with
  * ||G||_1 = 1, 10, 50). Every step of the Pade evaluation and the
@@ -237,22 +254,11 @@ Test(pade, graded_as_accurate_as_balanced, .timeout = 120)
         for (int b = 0; b < 3; b++)
             for (int dir = -1; dir <= 1; dir += 2)
                 for (int seed = 1; seed <= 3; seed++) {
-                    int n = ns[a], perm[10];
+                    int n = ns[a];
                     double G[100], A[100], R[100], X[100];
                     tu_randn(n, 4000 + 97 * (uint64_t)seed + 13 * (uint64_t)a + (uint64_t)b,
                              norms[b], G);
-                    uint64_t st = 12345 + 77 * (uint64_t)seed + (uint64_t)a;
-                    for (int i = 0; i < n; i++)
-                        perm[i] = i;
-                    for (int i = n - 1; i > 0; i--) {
-                        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
-                        int j = (int)((st >> 33) % (uint64_t)(i + 1)), t = perm[i];
-                        perm[i] = perm[j], perm[j] = t;
-                    }
-                    for (int j = 0; j < n; j++)
-                        for (int i = 0; i < n; i++)
-                            A[perm[i] + perm[j] * n] =
-                                G[i + j * n] * ldexp(1.0, dir * 27 * (i - j) / (n - 1));
+                    graded_perm(n, 12345 + 77 * (uint64_t)seed + (uint64_t)a, dir, G, A);
                     cr_assert_eq(expm_ref_exp(n, A, n, R, n, 0, NULL), EXPM_OK);
                     expm_info_t info;
                     cr_assert_eq(expm_exp("pade", n, A, n, X, n, &info), EXPM_OK, "%s",
@@ -287,26 +293,14 @@ Test(pade, frechet_graded_as_accurate_as_balanced, .timeout = 120)
         for (int b = 0; b < 3; b++)
             for (int dir = -1; dir <= 1; dir += 2)
                 for (int seed = 1; seed <= 3; seed++) {
-                    int n = ns[a], perm[10];
+                    int n = ns[a];
                     double G[100], F[100], A[100], E[100], RL[100], L[100];
                     tu_randn(n, 5000 + 97 * (uint64_t)seed + 13 * (uint64_t)a + (uint64_t)b,
                              norms[b], G);
                     tu_randn(n, 6000 + 97 * (uint64_t)seed + 13 * (uint64_t)a + (uint64_t)b, 1.0,
                              F);
-                    uint64_t st = 54321 + 77 * (uint64_t)seed + (uint64_t)a;
-                    for (int i = 0; i < n; i++)
-                        perm[i] = i;
-                    for (int i = n - 1; i > 0; i--) {
-                        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
-                        int j = (int)((st >> 33) % (uint64_t)(i + 1)), t = perm[i];
-                        perm[i] = perm[j], perm[j] = t;
-                    }
-                    for (int j = 0; j < n; j++)
-                        for (int i = 0; i < n; i++) {
-                            double d = ldexp(1.0, dir * 27 * (i - j) / (n - 1));
-                            A[perm[i] + perm[j] * n] = G[i + j * n] * d;
-                            E[perm[i] + perm[j] * n] = F[i + j * n] * d;
-                        }
+                    graded_perm(n, 54321 + 77 * (uint64_t)seed + (uint64_t)a, dir, G, A);
+                    graded_perm(n, 54321 + 77 * (uint64_t)seed + (uint64_t)a, dir, F, E);
                     cr_assert_eq(expm_ref_frechet(n, A, n, E, n, RL, n, NULL, 0, 0, NULL), EXPM_OK);
                     expm_info_t info;
                     cr_assert_eq(expm_frechet("pade", n, A, n, E, n, L, n, NULL, 0, &info),
