@@ -136,6 +136,54 @@ static void summary(FILE *md, const char *label, const vrow_t *r, int nr, int ou
     free(phi);
 }
 
+/* expmkit's default against the command, matrix by matrix: which error is
+ * smaller, and where ours is larger, whether by more than rounding at the
+ * problem's conditioning (err gap > u max(kappa,1), i.e. a phi gap > 1) or
+ * by more than 2x. A list of names follows each count that is not 0. */
+static void head_to_head(FILE *md, const char *label, const vrow_t *r, int nr)
+{
+    int both = 0, better = 0, equal = 0, worse = 0, worse2 = 0, worse_phi = 0, theirs_bad = 0,
+        ours_bad = 0;
+    for (int i = 0; i < nr; i++) {
+        int t_ok = r[i].ok || r[i].agrees, o_ok = r[i].ours_ok || r[i].ours_agrees;
+        theirs_bad += !t_ok && o_ok;
+        ours_bad += t_ok && !o_ok;
+        if (!r[i].ok || !r[i].ours_ok)
+            continue;
+        both++;
+        better += r[i].ours_err < r[i].err;
+        equal += r[i].ours_err == r[i].err;
+        worse += r[i].ours_err > r[i].err;
+        worse2 += r[i].ours_err > 2.0 * r[i].err;
+        worse_phi += r[i].ours_phi - r[i].phi > 1.0;
+    }
+    fprintf(md, "\n## expmkit (default) against %s, matrix by matrix\n\n"
+                "Where both give a finite result: whose error is smaller; where expmkit's is "
+                "larger, by how much. A gap in φ above 1 is an error difference larger than "
+                "u·max(κ_exp,1), the rounding level of the problem.\n\n"
+                "| comparison | matrices |\n|---|---|\n", label);
+    fprintf(md, "| both finite | %d |\n| expmkit error smaller | %d |\n| equal | %d |\n"
+                "| expmkit error larger | %d |\n", both, better, equal, worse);
+    fprintf(md, "| expmkit error larger by more than 2x | %d |\n", worse2);
+    fprintf(md, "| expmkit φ larger by more than 1 | %d |\n", worse_phi);
+    fprintf(md, "| %s failed or wrong, expmkit right | %d |\n", label, theirs_bad);
+    fprintf(md, "| expmkit failed or wrong, %s right | %d |\n", label, ours_bad);
+    for (int pass = 0; pass < 2; pass++) {
+        int cnt = pass ? worse_phi : worse2;
+        if (!cnt)
+            continue;
+        fprintf(md, "\n%s:", pass ? "φ larger by more than 1" : "Error larger by more than 2x");
+        for (int i = 0, k = 0; i < nr; i++) {
+            if (!r[i].ok || !r[i].ours_ok)
+                continue;
+            if (pass ? r[i].ours_phi - r[i].phi > 1.0 : r[i].ours_err > 2.0 * r[i].err)
+                fprintf(md, "%s %s (%.3g vs %.3g; φ %.3g vs %.3g)", k++ ? "," : "", r[i].name,
+                        r[i].ours_err, r[i].err, r[i].ours_phi, r[i].phi);
+        }
+        fprintf(md, ".\n");
+    }
+}
+
 expm_status expm_verify_run(const expm_verify_opts_t *o, FILE *md, char *err, size_t errlen)
 {
     if (!o || !o->cmd || !strstr(o->cmd, "{A}") || !strstr(o->cmd, "{OUT}")) {
@@ -274,6 +322,8 @@ expm_status expm_verify_run(const expm_verify_opts_t *o, FILE *md, char *err, si
                 "failures / wrong |\n|---|---|---|---|---|---|---|\n");
     summary(md, o->label, rows, nr, 0);
     summary(md, "expmkit (default)", rows, nr, 1);
+    head_to_head(md, o->label, rows, nr);
+    fprintf(md, "\n## Per matrix\n");
     fprintf(md, "\n| matrix | n | κ_exp | %s err | %s φ | expmkit err | expmkit φ | %s status |\n"
                 "|---|---|---|---|---|---|---|---|\n", o->label, o->label, o->label);
     for (int i = 0; i < nr; i++)

@@ -60,6 +60,11 @@ Test(verify, own_cli_matches_default_bit_for_bit)
     for (int i = 0; i < 3; i++)
         cr_assert_eq(cell(names[i], 3), cell(names[i], 5), "%s", names[i]);
     cr_assert(strstr(out, "| self | 5 |"), "%s", out);
+    /* Head to head: the same numbers, so every matrix is "equal". */
+    cr_assert_eq(cell("both finite", 1), 5, "%s", out);
+    cr_assert_eq(cell("equal", 1), 5, "%s", out);
+    cr_assert_eq(cell("expmkit error smaller", 1), 0, "%s", out);
+    cr_assert_eq(cell("expmkit error larger", 1), 0, "%s", out);
 }
 
 Test(verify, wrong_program_is_measured_wrong)
@@ -71,6 +76,11 @@ Test(verify, wrong_program_is_measured_wrong)
     /* exp(A) = A is off by O(1) on these: phi ~ 1/(u kappa) >> 1e10. */
     cr_assert_gt(cell("C1 diagonal", 4), 1e10);
     cr_assert_gt(cell("C19 R A4", 4), 1e10);
+    /* Ours is the more accurate on every matrix, never by rounding only. */
+    cr_assert_gt(cell("both finite", 1), 0, "%s", out);
+    cr_assert_eq(cell("expmkit error smaller", 1), cell("both finite", 1), "%s", out);
+    cr_assert_eq(cell("expmkit error larger by more than 2x", 1), 0, "%s", out);
+    cr_assert_eq(cell("expmkit φ larger by more than 1", 1), 0, "%s", out);
 }
 
 Test(verify, failing_and_hanging_programs_are_findings)
@@ -82,6 +92,9 @@ Test(verify, failing_and_hanging_programs_are_findings)
     cr_assert_eq(run(line), 0);
     cr_assert(strstr(out, "exit 3"), "%s", out);
     cr_assert(strstr(out, "| bad | 1 | – | – | 0 | 0 | 1 |"), "%s", out);
+    cr_assert_eq(cell("both finite", 1), 0, "%s", out);
+    cr_assert_eq(cell("bad failed or wrong, expmkit right", 1), 1, "%s", out);
+    cr_assert_eq(cell("expmkit failed or wrong, bad right", 1), 0, "%s", out);
     time_t t0 = time(NULL);
     snprintf(line, sizeof line,
              "%s verify --no-cache --label slow --timeout 0.5 --match C19 "
