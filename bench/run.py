@@ -171,6 +171,65 @@ def main(argv):
              {"EXPMKIT_TORCH_THREADS": "2"})]:
         log("batch %s" % impl)
         add("batch", impl, "", 4, run(cmd, env))
+    # The targets of issue 9 once more, each pair timed again REPEAT times
+    # (ours, peer, in turn) and the least median of each side kept:
+    # single-run verdicts near a threshold flipped between runs on this
+    # shared machine (session 4: Eigen at n = 16, norm 30, measured 6.31 us
+    # in one run and 9.38 us in the next). Rows "target-<kind>"; the report
+    # takes its verdicts from them.
+    REPEAT = 3
+
+    def blas_units(n):
+        p = subprocess.run([blas, str(n)], capture_output=True, text=True,
+                           env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
+        t = [l.split() for l in p.stdout.splitlines() if l and not l.startswith("%")]
+        if p.returncode != 0 or len(t) != 2:
+            log("blas_bound %d failed: %s" % (n, p.stderr.strip()))
+            return None
+        return [(float(x[0]), float(x[1]), int(x[2])) for x in t]
+
+    jobs = []
+    for n in sizes:
+        for norm in NORMS:
+            A = os.path.join(tmp, "A_%d_%g.mtx" % (n, norm))
+            E = os.path.join(tmp, "E_%d.mtx" % n)
+            cmds = []
+            if n <= 16:
+                cmds += [("expm", "pade", [expmkit, "bench", "-m", "pade", A]),
+                         ("expm", "eigen", [eigen, "expm", A])]
+            if n >= 64:
+                cmds += [("expm", "pade", [expmkit, "bench", "-m", "pade", A]),
+                         ("expm", "scipy", [PY, os.path.join(HERE, "peers", "scipy_bench.py"),
+                                            "expm", A])]
+            if n == 64 or n >= 256:
+                cmds += [("frechet", "pade", [expmkit, "bench", "-m", "pade", A, E])]
+            if n in (64, 256, 512):
+                cmds += [("frechet", "scipy", [PY, os.path.join(HERE, "peers", "scipy_bench.py"),
+                                               "frechet", A, E])]
+            if cmds:
+                jobs.append((n, norm, cmds))
+    # REPEAT passes over all the pairs: a pair's samples lie minutes apart,
+    # so a slow phase of the machine (seconds long, seen in this session)
+    # does not hit all of one side's samples.
+    best = {}
+    for rep in range(REPEAT):
+        for n, norm, cmds in jobs:
+            for kind, impl, cmd in cmds:
+                r = run(cmd)
+                key = (kind, impl, norm, n)
+                if r and (key not in best or r[0] < best[key][0]):
+                    best[key] = r
+            if n >= 256:
+                for impl, r in zip(("dgemm", "lu-solve"), blas_units(n) or []):
+                    key = ("blas", impl, norm, n)
+                    if key not in best or r[0] < best[key][0]:
+                        best[key] = r
+        log("targets re-measured, pass %d of %d (%.0f s elapsed)"
+            % (rep + 1, REPEAT, time.time() - t_start))
+    for (kind, impl, norm, n), r in sorted(best.items(), key=lambda x: (x[0][3], x[0][2])):
+        d = kv(r[3]) if len(r) > 3 else {}
+        add("target-" + kind, impl, norm, n, r, d.get("products", ""), d.get("solves", ""),
+            d.get("s", ""), d.get("m", ""))
     out = os.path.join("reports", "speed.csv")
     with open(out + ".tmp", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=["kind", "impl", "norm", "n", "median", "min", "repeats",

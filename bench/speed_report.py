@@ -60,6 +60,22 @@ def main(argv):
             return None
         return int(r["products"]) * g + int(r["solves"] or 0) * s
 
+    # Verdicts: from the alternating re-measurement (rows target-<kind>,
+    # bench/run.py) where it exists, else from the main run.
+    retimed = any(k[0].startswith("target-") for k in T)
+
+    def tt(kind, impl, norm, n):
+        v = T.get(("target-" + kind, impl, norm, n))
+        return v if v is not None else t(kind, impl, norm, n)
+
+    def tlb(kind, impl, norm, n):
+        r = info.get((kind, impl, norm, n))
+        g = T.get(("target-blas", "dgemm", norm, n))
+        s = T.get(("target-blas", "lu-solve", norm, n))
+        if not r or not r["products"] or g is None or s is None:
+            return lb(kind, impl, norm, n)
+        return int(r["products"]) * g + int(r["solves"] or 0) * s
+
     out = []
     w = out.append
     w("# expmkit speed report\n")
@@ -71,26 +87,32 @@ def main(argv):
       % (run_s, platform.node(), platform.processor() or platform.machine(), " and ".join(norms)))
 
     w("## Targets (issue 9), evaluated on this run\n")
+    if retimed:
+        w("Each target pair was timed again at the end of the run, in three passes over all "
+          "pairs (ours, then the peer; a pair's samples minutes apart); the verdicts use the "
+          "least median of each side (BLAS bound: dgemm and LU solve re-timed in the same "
+          "passes), so one slow phase of the machine does not decide a verdict. The tables "
+          "further down are the main run's.\n")
     w("| target | measured | met |\n|---|---|---|")
     for norm in norms:
         for n in [n for n in sizes if n <= 16]:
-            a, b = t("expm", "pade", norm, n), t("expm", "eigen", norm, n)
+            a, b = tt("expm", "pade", norm, n), tt("expm", "eigen", norm, n)
             if a and b:
                 w("| default exp ≤ Eigen, n = %d, ‖A‖₁ = %s | %s vs %s (×%s) | %s |"
                   % (n, norm, fmt(a), fmt(b), ratio(a, b), "yes" if a <= b else "**no**"))
         for n in [n for n in sizes if n >= 64]:
-            a, b = t("expm", "pade", norm, n), t("expm", "scipy", norm, n)
+            a, b = tt("expm", "pade", norm, n), tt("expm", "scipy", norm, n)
             if a and b:
                 w("| default exp ≤ 0.9 × scipy, n = %d, ‖A‖₁ = %s | ×%s | %s |"
                   % (n, norm, ratio(a, b), "yes" if a <= 0.9 * b else "**no**"))
         for n in [n for n in (64, 256, 512) if n in sizes]:
-            a, b = t("frechet", "pade", norm, n), t("frechet", "scipy", norm, n)
+            a, b = tt("frechet", "pade", norm, n), tt("frechet", "scipy", norm, n)
             if a and b:
                 w("| pade Fréchet ≤ 0.5 × scipy expm_frechet, n = %d, ‖A‖₁ = %s | ×%s | %s |"
                   % (n, norm, ratio(a, b), "yes" if a <= 0.5 * b else "**no**"))
         for n in [n for n in sizes if n >= 256]:
             for kind in ("expm", "frechet"):
-                a, bnd = t(kind, "pade", norm, n), lb(kind, "pade", norm, n)
+                a, bnd = tt(kind, "pade", norm, n), tlb(kind, "pade", norm, n)
                 if a and bnd:
                     w("| pade %s within 1.15 × BLAS bound, n = %d, ‖A‖₁ = %s | ×%s | %s |"
                       % (kind, n, norm, ratio(a, bnd), "yes" if a <= 1.15 * bnd else "**no**"))
