@@ -359,8 +359,10 @@ INLINE int ell(int n, double normA, int sh, const expm_pade_row_t *row, abspow_t
             /* || |A|^p || <= || |A|^j ||^q || |A|^r ||, p = qj + r, r < j
              * (submultiplicative; || |A|^r || <= ||A||^r when r was not
              * reached). Sharper than q = 1 once || |A|^j ||^(1/j) has
-             * fallen towards rho(|A|): at ||A||_1 = 30, n = 16, it ends the
-             * iteration after 7 instead of 27 steps. */
+             * fallen towards rho(|A|): over 40000 random n = 3..16 matrices
+             * the iteration took 240895 steps instead of 279648 (where
+             * ell > 0, as for the bench's 16x16 at ||A||_1 = 30, all 2m+1
+             * steps are still needed). */
             const int j = st->p, q = j > 0 && n >= CHUNK_MINN ? p / j : 1, r = p - q * j;
             if (j > 0) {
                 int hr = n >= CHUNK_MINN && r > 0 && r <= ABSPOW_HIST && st->hv[r];
@@ -419,8 +421,9 @@ INLINE void comb(int n, double *Y, double cI, const double c[4], double *const M
 /* Entries of a where m is set, of b elsewhere (bit for bit). */
 #define V4_BLEND(m, a, b) ((v4d)(((v4i)(a) & (m)) | ((v4i)(b) & ~(m))))
 
-/* b_i -= l_i x for rows k < i < n (axpy_below) or 0 <= i < k (axpy_above):
- * the column operations of the LU and of the two substitutions, in 4-wide
+/* b_i -= l_i x for rows k < i < n (axpy_below) or 0 <= i < k (axpy_above,
+ * used for n >= CHUNK_MINN only): the column operations of the LU and of
+ * the two substitutions, in 4-wide
  * chunks; the chunk that holds the boundary row is blended so rows outside
  * keep their value bit for bit, rows past the last whole chunk go one by
  * one. Each entry sees the operation of the scalar loop, so the results are
@@ -451,11 +454,6 @@ INLINE void axpy_below(int n, int k, const double *l, double *b, double x)
 
 INLINE void axpy_above(int n, int k, const double *u, double *b, double x)
 {
-    if (n < CHUNK_MINN) {
-        for (int i = 0; i < k; i++)
-            b[i] -= u[i] * x;
-        return;
-    }
     const int nq = n / 4, n4 = 4 * nq, qf = k / 4 < nq ? k / 4 : nq;
     const v4d xx = {x, x, x, x};
     for (int q = 0; q < qf; q++)
@@ -522,7 +520,7 @@ INLINE int lu_solve(int n, double *M, double *B)
         const double d = M[k + k * n];
         const v4d dd = {d, d, d, d};
         int j = 0;
-        for (; n >= CHUNK_MINN && j + 3 < n; j += 4) {
+        for (; j + 3 < n; j += 4) {
             double *bk = B + k + j * n;
             v4d v = (v4d){bk[0], bk[n], bk[2 * n], bk[3 * n]} / dd;
             bk[0] = v[0], bk[n] = v[1], bk[2 * n] = v[2], bk[3 * n] = v[3];
