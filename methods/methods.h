@@ -26,6 +26,10 @@ expm_status expm_pade_blas_exp(int n, const double *A, int lda, double *X, int l
 #define EXPM_PADE_SMALL_MAXN 16
 expm_status expm_pade_small_exp(int n, const double *A, int lda, double *X, int ldx,
                                 expm_info_t *info);
+/* expm_pade_small_exp for 3 <= n <= EXPM_PADE_SMALL_MAXN after its checks:
+ * A, X validated (finite, lda, ldx >= n) and info cleared by the caller. */
+expm_status expm_pade_small_run(int n, const double *A, int lda, double *X, int ldx,
+                                expm_info_t *info);
 /* The Pade scaling-and-squaring core: exp(A) = 2^e Z (Z n-by-n, ld n). blk,
  * if not NULL, is the block structure of a quasi upper triangular A (1 = 1x1
  * block, 2 = start of a 2x2 block, 0 = its second row): the diagonal blocks

@@ -550,7 +550,7 @@ static expm_status pade_exp(int n, const double *A, int lda, double *X, int ldx,
     /* n <= 16: the same algorithm with fixed-size loops, exact ||A^k|| and
      * no BLAS or malloc (methods/pade_small.c; issue 9: ~0.3 us at n = 4). */
     if (dispatch == 1 && n <= EXPM_PADE_SMALL_MAXN)
-        return expm_pade_small_exp(n, A, lda, X, ldx, info);
+        return expm_pade_small_run(n, A, lda, X, ldx, info); /* checked above */
 
     double *Z = expm_dalloc_uninit(n, 2);
     int *blk = malloc((size_t)n * sizeof(int));

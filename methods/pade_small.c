@@ -170,6 +170,19 @@ INLINE double norm1(int n, const double *A)
     return isnan(tot) ? tot : best;
 }
 
+/* 2^k from its bits, for -1022 <= k <= 1023; x 2^k is then exactly
+ * ldexp(x, k) (both are the correctly rounded x 2^k), without the libm
+ * call: scalbn was 8% of a 4x4 exp at ||A||_1 = 30 (perf). */
+INLINE double ldexp_fast(double x, int k)
+{
+    if (k < -1022 || k > 1023)
+        return ldexp(x, k);
+    uint64_t b = (uint64_t)(k + 1023) << 52;
+    double p;
+    memcpy(&p, &b, sizeof p);
+    return x * p;
+}
+
 INLINE void scal(int n, double a, double *A)
 {
     for (int k = 0; k < n * n; k++)
@@ -290,7 +303,7 @@ INLINE void abspow_run(int n, abspow_t *st, int p)
         if (big > 0x1p16 || big < 0x1p-16) {
             int e;
             frexp(big, &e);
-            double f = ldexp(1.0, -e);  /* normal: 2^-16 > big or big > 2^16 */
+            double f = ldexp_fast(1.0, -e);  /* normal: 2^-16 > big or big > 2^16 */
             for (int j = 0; j < n; j++)
                 st->v[j] *= f;
             st->scale += e;
@@ -319,6 +332,37 @@ INLINE double abspow_log2(int n, abspow_t *st, int p)
     return best > 0.0 ? log2(best) + st->scale : -INFINITY;
 }
 
+/* || |Z|^2 ||_1 = 2^k max_j sum_i c_i |z_ij| with c_i 2^k the column sums
+ * of |Z| (1^T |Z|^2 = (1^T |Z|) |Z|): two matrix-vector steps, as
+ * abspow_run's, for the hump estimate of the squarings. c is renormalised
+ * by the exact 2^-k so that the second sums cannot overflow. 0 (k = 0)
+ * for Z = 0; NaN or Inf passed through. */
+INLINE double abs2_norm1(int n, const double *Z, int *k)
+{
+    double c[NMAX], cmax = 0.0;
+    for (int j = 0; j < n; j++) {
+        double t = 0.0;
+        for (int i = 0; i < n; i++)
+            t += fabs(Z[i + j * n]);
+        c[j] = t;
+        cmax = t > cmax || t != t ? t : cmax;
+    }
+    *k = 0;
+    if (!(cmax > 0.0) || !isfinite(cmax))
+        return cmax;
+    frexp(cmax, k);
+    double f = ldexp_fast(1.0, -*k), best = 0.0;
+    for (int i = 0; i < n; i++)
+        c[i] *= f;
+    for (int j = 0; j < n; j++) {
+        double t = 0.0;
+        for (int i = 0; i < n; i++)
+            t += c[i] * fabs(Z[i + j * n]);
+        best = t > best ? t : best;
+    }
+    return best;
+}
+
 /* x^k for k >= 1 by repeated squaring (no libm call; only compared with a
  * threshold that has a factor 2 of slack). */
 INLINE double pow_int(double x, int k)
@@ -337,7 +381,7 @@ INLINE double pow_int(double x, int k)
 INLINE int ell(int n, double normA, int sh, const expm_pade_row_t *row, abspow_t *st)
 {
     const int p = 2 * row->m + 1;
-    double nA = ldexp(normA, -sh);
+    double nA = ldexp_fast(normA, -sh);
     /* || |A|^(2m+1) ||_1 <= ||A||_1^(2m+1), so alpha <= ||A||^(2m) / c_m^-1:
      * when that is <= u/2 the iteration below would return 0 (the factor 2
      * covers its rounding, (1+nu)^(2m+1) - 1 << 1), so skip it. This is
@@ -369,7 +413,7 @@ INLINE int ell(int n, double normA, int sh, const expm_pade_row_t *row, abspow_t
                 double x = pow_int(abspow_max(n, st), q) * (hr ? st->hx[r] : pow_int(nA, r));
                 double sc = (st->scale - (double)j * sh) * q +
                             (hr ? st->hs[r] - (double)r * sh : 0.0);
-                if (fabs(sc) < 900.0 && ldexp(x, (int)sc) <= target)
+                if (fabs(sc) < 900.0 && ldexp_fast(x, (int)sc) <= target)
                     return 0;
             }
             if (st->p >= p)
@@ -380,7 +424,7 @@ INLINE int ell(int n, double normA, int sh, const expm_pade_row_t *row, abspow_t
     /* ell = 0 iff alpha <= u: tested in the linear domain (no log2 calls)
      * while 2^scale is representable; log2 form below as pade.c. */
     double sc = st->scale - (double)p * sh;
-    if (fabs(sc) < 900.0 && ldexp(abspow_max(n, st) / (nA * row->c_recip), (int)sc) <= U_DOUBLE)
+    if (fabs(sc) < 900.0 && ldexp_fast(abspow_max(n, st) / (nA * row->c_recip), (int)sc) <= U_DOUBLE)
         return 0;
     double l2 = abspow_log2(n, st, p);
     if (l2 == -INFINITY)
@@ -645,7 +689,7 @@ INLINE void square_step(int n, double *Y, long *e)
         if (nrm > 0.0 && isfinite(nrm)) {
             int k;
             frexp(nrm, &k);
-            scal(n, ldexp(1.0, -k), Y);
+            scal(n, ldexp_fast(1.0, -k), Y);
             *e += k;
         }
         mm(n, Y, Y, W);
@@ -662,7 +706,7 @@ INLINE void square_step(int n, double *Y, long *e)
             if (d > *e)
                 d = *e;
             if (d > 0) {
-                scal(n, ldexp(1.0, (int)d), W);
+                scal(n, ldexp_fast(1.0, (int)d), W);
                 *e -= d;
             }
         }
@@ -696,7 +740,7 @@ INLINE int structured(int n, const double *T, size_t rs, size_t cs, int *blk)
  * (10.42)), into Y with X = 2^e Y. */
 static void fix_quasi(int n, const double *T, const int *blk, double *Y, long e, int i)
 {
-    double sc = ldexp(1.0, -i);
+    double sc = ldexp_fast(1.0, -i);
     for (int k = 0; k < n; k++) {
         int kk = k + k * n;
         if (blk[k] == 1) {
@@ -732,6 +776,24 @@ INLINE int s_from_eta(double eta5, double normA, double th13)
     return v > 0.0 ? (int)fmin(v, 1100.0) : 0; /* as pade.c: (int) of a huge double is UB */
 }
 
+/* The least s >= 0 with x^(1/k) <= theta 2^s, i.e. x <= theta^k 2^(ks),
+ * tk = theta^k: with x / tk = f 2^E (frexp, f in [1/2, 1)), log2 lies in
+ * (E - 1, E) or is E - 1 (f = 1/2), so the least integer ks above it is
+ * E, or E - 1. Exact but for the rounding of x / tk (pow and log2, as in
+ * s_from_eta, were 6% of a 4x4 exp at ||A||_1 = 30). -1: x not finite. */
+INLINE int s_of_norm(double x, double tk, int k)
+{
+    double y = x / tk;
+    if (!isfinite(y))
+        return -1;
+    if (!(y > 1.0))
+        return 0;
+    int E;
+    if (frexp(y, &E) == 0.5)
+        E -= 1;
+    return (E + k - 1) / k;
+}
+
 /* expm_pade_core for fixed n: exp(T) = 2^e Z; blk as there (NULL: general). */
 INLINE expm_status core(const int n, const double *A, int lda, const int *blk, double *Z,
                         long *e_out, double *hump_log2, expm_info_t *info)
@@ -745,10 +807,10 @@ INLINE expm_status core(const int n, const double *A, int lda, const int *blk, d
 
     double normA = norm1(n, T);
     int s0 = 0;
-    if (normA > ldexp(1.0, PRESCALE_LOG2)) {
+    if (normA > ldexp_fast(1.0, PRESCALE_LOG2)) {
         frexp(normA, &s0);
         s0 -= PRESCALE_LOG2;
-        scal(n, ldexp(1.0, -s0), T);
+        scal(n, ldexp_fast(1.0, -s0), T);
         normA = norm1(n, T);
     }
     /* T0 is read only when blk is set; copied always (n^2, no branch), so
@@ -825,25 +887,33 @@ INLINE expm_status core(const int n, const double *A, int lda, const int *blk, d
     }
     {
         NEED8();                                /* exact ||T^8|| for eta3, eta5 */
-        double d6 = pow(n6, 1.0 / 6), d8 = pow(n8, 1.0 / 8);
-        double eta3 = fmax(d6, d8);
         double th13 = pade_row(13)->theta;
-        /* d10 = ||T^10||^(1/10) lies in [0, d10b], d10b from ||T^8|| ||T^2||
-         * (of the computed T^8 and T^2, whose computed product T^10 has a
-         * 1-norm at most (1 + n u) times that; 2^-30 covers it), so eta5 =
-         * min(eta3, max(d8, d10)) lies between lo and hi below. When both
-         * ends give the same s, that is the s of the exact d10 and the
-         * product T^10 is not formed: same (m, s), one product fewer at
-         * ||A||_1 = 30 (n = 4..16: 10 -> 9). */
-        double d10b = pow(n8 * n2 * (1.0 + 0x1p-30), 1.0 / 10);
-        int s_lo = s_from_eta(fmin(eta3, d8), normA, th13);
-        double eta5_hi = fmin(eta3, fmax(d8, d10b));
-        if (isfinite(eta5_hi) && s_from_eta(eta5_hi, normA, th13) == s_lo) {
-            s = s_lo;
+        /* s = s(eta5), eta5 = min(eta3, max(d8, d10)), eta3 = max(d6, d8),
+         * d_k = ||T^k||^(1/k); s(.) is monotone, so s(eta5) = min(max(s6,
+         * s8), max(s8, s10)) with s_k = s(d_k) from s_of_norm (no pow).
+         * d10 lies in [0, d10b], d10b from ||T^8|| ||T^2|| (of the computed
+         * T^8 and T^2, whose computed product T^10 has a 1-norm at most
+         * (1 + n u) times that; 2^-30 covers it), so s lies between s8
+         * (d10 = 0) and the s of d10b. When both ends agree, that is the s
+         * of the exact d10 and the product T^10 is not formed: same (m, s),
+         * one product fewer at ||A||_1 = 30 (n = 4..16: 10 -> 9). */
+        double t8 = pow_int(th13, 8), t10 = pow_int(th13, 10);
+        int s6 = s_of_norm(n6, pow_int(th13, 6), 6), s8 = s_of_norm(n8, t8, 8);
+        int s3 = s6 > s8 ? s6 : s8;
+        int s10 = s_of_norm(n8 * n2 * (1.0 + 0x1p-30), t10, 10);
+        if (s6 < 0 || s8 < 0 || s10 < 0) {
+            /* ||T^k|| not finite (cannot happen for ||T||_1 <= 2^100):
+             * as pade.c, from ||T||_1. */
+            s = s_from_eta(INFINITY, normA, th13);
+        } else if ((s10 > s8 ? (s10 < s3 ? s10 : s3) : s8) == s8) {
+            s = s8;                             /* s of d10 = 0 and of d10b agree */
         } else {
             mm(n, A8, A2, U), products++;       /* T^10, U free until the Pade step */
-            double d10 = pow(norm1(n, U), 1.0 / 10);
-            s = s_from_eta(fmin(eta3, fmax(d8, d10)), normA, th13);
+            s10 = s_of_norm(norm1(n, U), t10, 10);
+            int s5 = s10 > s8 ? s10 : s8;
+            s = s5 < s3 ? s5 : s3;
+            if (s10 < 0)
+                s = s_from_eta(INFINITY, normA, th13);
         }
         s += ell(n, normA, s, pade_row(13), &apT);
     }
@@ -860,14 +930,14 @@ chosen:
 #undef NEED6
 #undef NEED8
     if (s > 0) {
-        scal(n, ldexp(1.0, -s), T);
-        scal(n, ldexp(1.0, -2 * s), A2);
+        scal(n, ldexp_fast(1.0, -s), T);
+        scal(n, ldexp_fast(1.0, -2 * s), A2);
         if (have4)
-            scal(n, ldexp(1.0, -4 * s), A4);
+            scal(n, ldexp_fast(1.0, -4 * s), A4);
         if (have6)
-            scal(n, ldexp(1.0, -6 * s), A6);
+            scal(n, ldexp_fast(1.0, -6 * s), A6);
         if (have8)
-            scal(n, ldexp(1.0, -8 * s), A8);
+            scal(n, ldexp_fast(1.0, -8 * s), A8);
     }
 
     const double *b = pade_row(m)->b;
@@ -915,24 +985,41 @@ chosen:
         for (int i = 0; i < n; i++)
             Z[i + j * n] = 2.0 * Z[i + j * n] + (i == j ? 1.0 : 0.0);
 
-    /* Squarings with the hump estimate of pade.c. */
+    /* Squarings with the hump estimate of pade.c: the sum over squarings
+     * of l0 - l1 where positive, l0 = log2 || |Z|^2 || (from two
+     * matrix-vector steps) and l1 = log2 ||Z^2||, both with Z's exponent.
+     * Kept as a product hx 2^hk of the ratios 2^(l0 - l1) > 1 (mantissas
+     * from frexp, exponents summed exactly), one log2 at the end instead of
+     * three per squaring (log2 was 7% of a 4x4 exp at ||A||_1 = 30). */
     long e = 0;
-    double hump = 0.0;
+    double hx = 1.0, hk = 0.0;
     if (blk)
         fix_quasi(n, T0, blk, Z, e, s);
     for (int i = s - 1; i >= -s0; i--) {
-        abspow_t apZ;
-        abspow_init(n, Z, &apZ);
-        double l0 = abspow_log2(n, &apZ, 2) + 2.0 * (double)e;
+        int ks;
+        double a = abs2_norm1(n, Z, &ks);
+        long e0 = e;
         square_step(n, Z, &e), products++;
-        double l1 = log2(norm1(n, Z)) + (double)e;
-        if (isfinite(l0) && isfinite(l1) && l0 > l1)
-            hump += l0 - l1;
+        double b = norm1(n, Z);
+        if (a > 0.0 && b > 0.0 && isfinite(a) && isfinite(b)) {
+            /* l0 - l1 = D + log2(ma / mb), ma / mb in (1/2, 2): positive
+             * iff D >= 1, or D = 0 and ma > mb. */
+            int ka, kb;
+            double ma = frexp(a, &ka), mb = frexp(b, &kb);
+            double D = (double)(ka - kb + ks) + 2.0 * (double)e0 - (double)e;
+            if (D >= 1.0 || (D == 0.0 && ma > mb)) {
+                hx *= ma / mb, hk += D;
+                if (hx > 0x1p500 || hx < 0x1p-500) {
+                    int k;
+                    hx = frexp(hx, &k), hk += k;
+                }
+            }
+        }
         if (blk)
             fix_quasi(n, T0, blk, Z, e, i);
     }
     *e_out = e;
-    *hump_log2 = hump;
+    *hump_log2 = hx == 1.0 && hk == 0.0 ? 0.0 : hk + log2(hx);
 out:
     if (info) {
         info->m = m;
@@ -988,7 +1075,13 @@ expm_status expm_pade_small_exp(int n, const double *A, int lda, double *X, int 
         return expm_pade_exp(n, A, lda, X, ldx, info);
     if (n == 2)
         return expm_exp2x2(A, lda, X, ldx, info);
+    return expm_pade_small_run(n, A, lda, X, ldx, info);
+}
 
+expm_status expm_pade_small_run(int n, const double *A, int lda, double *X, int ldx,
+                                expm_info_t *info)
+{
+    expm_status st;
     double Z[NN], W[NN];
     int blk[NMAX];
     /* exp(A^T) = exp(A)^T: quasi-lower triangular A gets the structured path. */

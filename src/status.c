@@ -22,10 +22,18 @@ const char *expm_strerror(expm_status status)
     return "unknown status";
 }
 
+/* Field by field: the 160-byte message needs only its terminator, and a
+ * memset of the whole struct, done at each layer of a small call (api,
+ * pade, pade_small), was 4% of a 4x4 exp (perf). */
 void expm_info_clear(expm_info_t *info)
 {
-    if (info)
-        memset(info, 0, sizeof *info);
+    if (!info)
+        return;
+    info->s = 0, info->m = 0;
+    info->products = 0, info->solves = 0;
+    info->warnings = 0;
+    info->cond = 0.0, info->log10_norm = 0.0;
+    info->message[0] = '\0';
 }
 
 void expm_info_msg(expm_info_t *info, const char *fmt, ...)
