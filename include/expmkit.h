@@ -200,6 +200,31 @@ expm_status expm_exp_batch(const char *method, int n, int count, const double *A
                            expm_status *status_each, expm_info_t *info);
 
 /* ------------------------------------------------------------------------ */
+/* Retained workspace (src/workspace.c)                                      */
+/* ------------------------------------------------------------------------ */
+
+/* The default pade exp and Frechet derivative for n > 16 need 9 n^2 resp.
+ * 19 n^2 doubles of workspace. A block of 4 MiB and more is kept by the
+ * calling thread for its next call, up to a limit (process-wide; default
+ * EXPM_WORKSPACE_LIMIT_DEFAULT bytes, enough for exp up to n ~ 960 and
+ * L(A,E) up to n ~ 660): a fresh block costs the kernel's zeroing of every
+ * page, 6-7% of the call at n = 256..512. At most one block per thread is
+ * kept; it is freed when the thread exits, when a larger call replaces it,
+ * and by expm_workspace_release(). Set the limit to 0 to allocate per call. */
+#define EXPM_WORKSPACE_LIMIT_DEFAULT ((size_t)64 << 20)
+
+/* Free the block kept by the calling thread (no effect if none). */
+void expm_workspace_release(void);
+
+/* Set the largest block (bytes) a thread keeps; returns the previous limit.
+ * The calling thread's block is freed if larger; other threads' blocks go
+ * at their next call or exit. */
+size_t expm_workspace_set_limit(size_t bytes);
+
+/* Bytes of the block the calling thread keeps now (0 if none). */
+size_t expm_workspace_retained(void);
+
+/* ------------------------------------------------------------------------ */
 /* Zero-order hold: the discretisation of a linear state-space model        */
 /* (src/zoh.c, src/zoh_vjp.c)                                                */
 /* ------------------------------------------------------------------------ */

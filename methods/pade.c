@@ -389,11 +389,11 @@ static void scale_powers(int n, int s, double *T, double *A2, double *A4, double
 expm_status expm_pade_core(int n, const double *A, int lda, const int *blk, double *Z,
                             long *e_out, double *hump_log2, expm_info_t *info)
 {
-    double *ws = expm_dalloc_uninit(n, 9);
+    double *ws = expm_ws_take(n, 9);     /* kept for the next call: workspace.c */
     double *work = malloc((size_t)2 * n * sizeof(double));
     int *ipiv = malloc((size_t)2 * n * sizeof(int)); /* pivots, balancing exponents */
     if (!ws || !work || !ipiv) {
-        free(ws); free(work); free(ipiv);
+        expm_ws_give(ws); free(work); free(ipiv);
         expm_info_msg(info, "cannot allocate workspace for n = %d", n);
         return EXPM_ENOMEM;
     }
@@ -527,7 +527,7 @@ out:
         info->products = products;
         info->solves = 1;
     }
-    free(ws); free(work); free(ipiv);
+    expm_ws_give(ws); free(work); free(ipiv);
     return st;
 }
 
@@ -635,11 +635,11 @@ static expm_status pade_frechet(int n, const double *A, int lda, const double *E
     if (st != EXPM_OK || n == 0)
         return st;
 
-    double *ws = expm_dalloc_uninit(n, 19);
+    double *ws = expm_ws_take(n, 19);    /* kept for the next call: workspace.c */
     double *work = malloc((size_t)2 * n * sizeof(double));
     int *ipiv = malloc((size_t)2 * n * sizeof(int)); /* pivots, balancing exponents */
     if (!ws || !ipiv || !work) {
-        free(ws); free(ipiv); free(work);
+        expm_ws_give(ws); free(ipiv); free(work);
         expm_info_msg(info, "cannot allocate workspace for n = %d", n);
         return EXPM_ENOMEM;
     }
@@ -666,7 +666,7 @@ static expm_status pade_frechet(int n, const double *A, int lda, const double *E
     int tri = blk_in ? 1 : is_upper(n, As, n);
     int *blk = malloc((size_t)n * sizeof(int));
     if (!blk) {
-        free(ws); free(ipiv); free(work);
+        expm_ws_give(ws); free(ipiv); free(work);
         expm_info_msg(info, "cannot allocate workspace for n = %d", n);
         return EXPM_ENOMEM;
     }
@@ -808,7 +808,7 @@ static expm_status pade_frechet(int n, const double *A, int lda, const double *E
     if (!blk_in && !tri && hump > HUMP_SWITCH_LOG2) {
         /* The default's switch, as for exp: the squarings of R went through
          * a hump, so L(A,E) is recomputed through the Schur form. */
-        free(ws); free(ipiv); free(work); free(blk);
+        expm_ws_give(ws); free(ipiv); free(work); free(blk);
         expm_info_t si;
         st = expm_pade_schur_frechet(n, A, lda, E, lde, L, ldl, X, ldx, info ? &si : NULL);
         if (info) {
@@ -837,7 +837,7 @@ out:
         info->products = products;
         info->solves = 1;
     }
-    free(ws); free(ipiv); free(work); free(blk);
+    expm_ws_give(ws); free(ipiv); free(work); free(blk);
     return st;
 }
 

@@ -108,6 +108,19 @@ static size_t dalloc_count(int n, int count)
  * (perf: kernel fault handling and memset; 18k faults for the 9 n^2
  * doubles). Where the kernel ignores the advice nothing changes. */
 #define HUGE_ALIGN ((size_t)2 << 20)
+size_t expm_dalloc_bytes(int n, int count)
+{
+    size_t total = dalloc_count(n, count);
+    if (!total)
+        return 0;
+    size_t bytes = total * sizeof(double);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (bytes >= EXPM_HUGE_MIN)
+        return (bytes + HUGE_ALIGN - 1) / HUGE_ALIGN * HUGE_ALIGN;
+#endif
+    return bytes;
+}
+
 double *expm_dalloc_uninit(int n, int count)
 {
     size_t total = dalloc_count(n, count);
@@ -115,7 +128,7 @@ double *expm_dalloc_uninit(int n, int count)
         return NULL;
     size_t bytes = total * sizeof(double);
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (bytes >= 2 * HUGE_ALIGN) {
+    if (bytes >= EXPM_HUGE_MIN) {
         void *p = NULL;
         size_t rounded = (bytes + HUGE_ALIGN - 1) / HUGE_ALIGN * HUGE_ALIGN;
         if (posix_memalign(&p, HUGE_ALIGN, rounded) != 0)
@@ -132,7 +145,7 @@ double *expm_dalloc(int n, int count)
     size_t total = dalloc_count(n, count);
     if (!total)
         return NULL;
-    if (total * sizeof(double) < 2 * HUGE_ALIGN)
+    if (total * sizeof(double) < EXPM_HUGE_MIN)
         return calloc(total, sizeof(double));
     double *p = expm_dalloc_uninit(n, count);
     if (p)

@@ -116,6 +116,19 @@ double *expm_dalloc(int n, int count);
 /* The same without the zeroing (hot paths that write before they read;
  * `make memcheck` checks that under valgrind). */
 double *expm_dalloc_uninit(int n, int count);
+/* Bytes expm_dalloc_uninit(n, count) allocates (blocks of EXPM_HUGE_MIN
+ * and more: rounded up to 2 MiB, transparent huge pages); 0 when the size
+ * overflows or n, count < 0. */
+size_t expm_dalloc_bytes(int n, int count);
+#define EXPM_HUGE_MIN ((size_t)4 << 20)
+
+/* src/workspace.c: expm_dalloc_uninit(n, count), but a block of
+ * EXPM_HUGE_MIN bytes and more may be the one this thread kept from an
+ * earlier call (contents undefined). Return it with expm_ws_give (not
+ * free), which keeps it for the next call when within the limit
+ * (expm_workspace_set_limit in expmkit.h). NULL when out of memory. */
+double *expm_ws_take(int n, int count);
+void expm_ws_give(double *p);
 
 /* Validate an n-by-n argument: n >= 0, ld >= max(1,n), A != NULL (n > 0),
  * entries finite (when check_finite). Writes a reason into info->message. */
