@@ -110,6 +110,8 @@ void expm_ws_give(double *p)
         live[i].p = NULL, live[i].bytes = 0;
         if (bytes <= atomic_load(&limit) && bytes > keep.bytes) {
             pthread_once(&once, key_init);
+            if (!atomic_load(&key_ok))
+                break;                    /* no thread-exit hook: do not keep */
             free(keep.p);
             set_keep(p, bytes);
             return;
