@@ -56,6 +56,7 @@
 #define PRESCALE_LOG2 100   /* as pade.c: ||A||_1 <= 2^100 before choosing m, s */
 #define HUMP_SWITCH_LOG2 32.0 /* as pade.c (see expmkit.h at expm_method_find) */
 #define ABSORB_LOG2 1000    /* as scaling.c */
+#define HUMP_BOUND_BUDGET 24.0 /* bits of bounded hump terms (see squarings) */
 
 /* Sanitizer builds (make sanitize, make fuzz) get one copy of core at
  * -O2: inlined 16 times (x 2 clones at -O3) GCC with ASan/UBSan needed
@@ -678,12 +679,14 @@ INLINE void rowscale(int n, const int *e, double *M, double *B)
         }
 }
 
-/* scaling.c's expm_square_step on the stack: Y <- Y^2 with Y = 2^e Y,
- * rescaling only when the product overflows, exponent absorbed back. */
-INLINE void square_step(int n, double *Y, long *e)
+/* scaling.c's expm_square_step on the stack: W <- Y^2 with X = 2^e Y,
+ * rescaling Y (in place, by 2^-k: then *ey = e + k, else e) only when the
+ * product overflows, exponent absorbed back into W. Y stays (the hump
+ * estimate may still read it); the caller swaps the buffers. */
+INLINE void square_into(int n, double *restrict Y, double *restrict W, long *e, long *ey)
 {
-    double W[NN];
     mm(n, Y, Y, W);
+    *ey = *e;
     if (!all_finite(n, W) && all_finite(n, Y)) {
         double nrm = norm1(n, Y);
         if (nrm > 0.0 && isfinite(nrm)) {
@@ -691,6 +694,7 @@ INLINE void square_step(int n, double *Y, long *e)
             frexp(nrm, &k);
             scal(n, ldexp_fast(1.0, -k), Y);
             *e += k;
+            *ey = *e;
         }
         mm(n, Y, Y, W);
     }
@@ -711,7 +715,6 @@ INLINE void square_step(int n, double *Y, long *e)
             }
         }
     }
-    memcpy(Y, W, (size_t)n * n * sizeof(double));
 }
 
 /* pade.c's quasi_upper/structured (ld n copy): blk as there. */
@@ -774,6 +777,77 @@ INLINE int s_from_eta(double eta5, double normA, double th13)
         return 0;
     double v = ceil(log2(eta5 / th13));
     return v > 0.0 ? (int)fmin(v, 1100.0) : 0; /* as pade.c: (int) of a huge double is UB */
+}
+
+/* The s + s0 squarings of core: Z <- Z^2 carried as 2^e Z, with the exact
+ * diagonal fix-ups of quasi-triangular T (blk). Returns the hump estimate
+ * of pade.c, the sum over squarings of the positive l0 - l1, l1 = log2
+ * ||Z^2||, l0 = log2 || |Z|^2 || (two matrix-vector steps on the old Z,
+ * kept by the buffer swap), or 0 when hump = 0. With hump = 1 a term is
+ * first bounded by l0 <= 2 log2 ||Z|| (submultiplicative; no extra pass),
+ * and the bound is used while the bounds used so far, each rounded up to
+ * D + 1 (below), stay within HUMP_BOUND_BUDGET bits; past that l0 is
+ * formed. The sum is then an upper bound of the estimate, by at most the
+ * budget, and the caller redoes the squarings with hump = 2 when it passes
+ * the switch (so a redo needs an estimate of at least 32 - 24 bits; graded
+ * matrices, whose bounds are ~36 bits a squaring, form l0 at once). The terms are kept as a product hx 2^hk of the ratios
+ * 2^(l0 - l1) > 1 (mantissas from frexp, exponents summed exactly) with one
+ * log2 at the end (three log2 per squaring were 7% of a 4x4 exp at
+ * ||A||_1 = 30). */
+INLINE double squarings(int n, double *Z, long *e, int s, int s0, const int *blk,
+                        const double *T0, int hump, long *products)
+{
+    double buf[NN], *cur = Z, *nxt = buf;
+    double hx = 1.0, hk = 0.0, bcur = hump == 1 ? norm1(n, Z) : 0.0;
+    double budget = HUMP_BOUND_BUDGET;
+    for (int i = s - 1; i >= -s0; i--) {
+        long e0 = *e, ey;
+        square_into(n, cur, nxt, e, &ey), (*products)++;
+        if (hump) {
+            double b = norm1(n, nxt);
+            int ks = 0, ka, kb;
+            double a = 0.0;
+            if (hump == 1) {
+                if (ey != e0)
+                    bcur = norm1(n, cur);   /* cur was rescaled by 2^(e0 - ey) */
+                if (bcur > 0.0 && isfinite(bcur)) {
+                    double mz = frexp(bcur, &ks); /* ||Z||^2 = mz^2 2^(2 ks) */
+                    a = mz * mz, ks *= 2;
+                }
+            }
+            for (int pass = hump; pass <= 2; pass++) {
+                if (pass == 2 && (hump == 2 || a > 0.0))
+                    a = abs2_norm1(n, cur, &ks);
+                if (!(a > 0.0 && b > 0.0 && isfinite(a) && isfinite(b)))
+                    break;
+                /* l0 - l1 = D + log2(ma / mb), ma / mb in (1/2, 2): positive
+                 * iff D >= 1, or D = 0 and ma > mb; below 2 when D <= 1. */
+                double ma = frexp(a, &ka), mb = frexp(b, &kb);
+                double D = (double)(ka - kb + ks) + 2.0 * (double)ey - (double)*e;
+                int pos = D >= 1.0 || (D == 0.0 && ma > mb);
+                if (pass == 1 && pos && D + 1.0 > budget)
+                    continue;                   /* form l0 itself */
+                if (pass == 1 && pos)
+                    budget -= D + 1.0;
+                if (pos) {
+                    hx *= ma / mb, hk += D;
+                    if (hx > 0x1p500 || hx < 0x1p-500) {
+                        int k;
+                        hx = frexp(hx, &k), hk += k;
+                    }
+                }
+                break;
+            }
+            bcur = b;
+        }
+        double *t = cur;
+        cur = nxt, nxt = t;
+        if (blk)
+            fix_quasi(n, T0, blk, cur, *e, i);
+    }
+    if (cur != Z)
+        memcpy(Z, cur, sizeof(double) * n * n);
+    return hx == 1.0 && hk == 0.0 ? 0.0 : hk + log2(hx);
 }
 
 /* The least s >= 0 with x^(1/k) <= theta 2^s, i.e. x <= theta^k 2^(ks),
@@ -985,41 +1059,28 @@ chosen:
         for (int i = 0; i < n; i++)
             Z[i + j * n] = 2.0 * Z[i + j * n] + (i == j ? 1.0 : 0.0);
 
-    /* Squarings with the hump estimate of pade.c: the sum over squarings
-     * of l0 - l1 where positive, l0 = log2 || |Z|^2 || (from two
-     * matrix-vector steps) and l1 = log2 ||Z^2||, both with Z's exponent.
-     * Kept as a product hx 2^hk of the ratios 2^(l0 - l1) > 1 (mantissas
-     * from frexp, exponents summed exactly), one log2 at the end instead of
-     * three per squaring (log2 was 7% of a 4x4 exp at ||A||_1 = 30). */
+    /* Squarings with the hump estimate of pade.c (see squarings): first
+     * with its upper bound, which costs nothing; only when that exceeds
+     * the switch are they redone from the saved 2^-s result with the
+     * estimate itself (same Z: the same operations). Quasi-triangular T
+     * never switches and needs neither. */
     long e = 0;
-    double hx = 1.0, hk = 0.0;
-    if (blk)
+    if (blk) {
         fix_quasi(n, T0, blk, Z, e, s);
-    for (int i = s - 1; i >= -s0; i--) {
-        int ks;
-        double a = abs2_norm1(n, Z, &ks);
-        long e0 = e;
-        square_step(n, Z, &e), products++;
-        double b = norm1(n, Z);
-        if (a > 0.0 && b > 0.0 && isfinite(a) && isfinite(b)) {
-            /* l0 - l1 = D + log2(ma / mb), ma / mb in (1/2, 2): positive
-             * iff D >= 1, or D = 0 and ma > mb. */
-            int ka, kb;
-            double ma = frexp(a, &ka), mb = frexp(b, &kb);
-            double D = (double)(ka - kb + ks) + 2.0 * (double)e0 - (double)e;
-            if (D >= 1.0 || (D == 0.0 && ma > mb)) {
-                hx *= ma / mb, hk += D;
-                if (hx > 0x1p500 || hx < 0x1p-500) {
-                    int k;
-                    hx = frexp(hx, &k), hk += k;
-                }
-            }
+        squarings(n, Z, &e, s, s0, blk, T0, 0, &products);
+        *hump_log2 = 0.0;
+    } else {
+        double Zs[NN];
+        memcpy(Zs, Z, sizeof(double) * n * n);
+        double h = squarings(n, Z, &e, s, s0, NULL, NULL, 1, &products);
+        if (h > HUMP_SWITCH_LOG2) {
+            memcpy(Z, Zs, sizeof(double) * n * n);
+            e = 0;
+            h = squarings(n, Z, &e, s, s0, NULL, NULL, 2, &products);
         }
-        if (blk)
-            fix_quasi(n, T0, blk, Z, e, i);
+        *hump_log2 = h;
     }
     *e_out = e;
-    *hump_log2 = hx == 1.0 && hk == 0.0 ? 0.0 : hk + log2(hx);
 out:
     if (info) {
         info->m = m;
