@@ -64,14 +64,21 @@ def main(argv):
     # bench/run.py) where it exists, else from the main run.
     retimed = any(k[0].startswith("target-") for k in T)
 
+    # The least median over all of a side's samples: the main run's and the
+    # re-measurement passes'. (The passes alone once gave Eigen at n = 16
+    # 1.5x its main-run time, and a verdict against us that direct
+    # alternation did not confirm.)
+    def least(*v):
+        v = [x for x in v if x is not None]
+        return min(v) if v else None
+
     def tt(kind, impl, norm, n):
-        v = T.get(("target-" + kind, impl, norm, n))
-        return v if v is not None else t(kind, impl, norm, n)
+        return least(T.get(("target-" + kind, impl, norm, n)), t(kind, impl, norm, n))
 
     def tlb(kind, impl, norm, n):
         r = info.get((kind, impl, norm, n))
-        g = T.get(("target-blas", "dgemm", norm, n))
-        s = T.get(("target-blas", "lu-solve", norm, n))
+        g = least(T.get(("target-blas", "dgemm", norm, n)), T.get(("blas", "dgemm", "", n)))
+        s = least(T.get(("target-blas", "lu-solve", norm, n)), T.get(("blas", "lu-solve", "", n)))
         if not r or not r["products"] or g is None or s is None:
             return lb(kind, impl, norm, n)
         return int(r["products"]) * g + int(r["solves"] or 0) * s
@@ -90,8 +97,9 @@ def main(argv):
     if retimed:
         w("Each target pair was timed again at the end of the run, in three passes over all "
           "pairs (ours, then the peer; a pair's samples minutes apart); the verdicts use the "
-          "least median of each side (BLAS bound: dgemm and LU solve re-timed in the same "
-          "passes), so one slow phase of the machine does not decide a verdict. The tables "
+          "least median of each side over the main run and the three passes (BLAS bound: "
+          "dgemm and LU solve likewise, timed in the same passes), so one slow phase of the "
+          "machine, on either side, does not decide a verdict. The tables "
           "further down are the main run's.\n")
     w("| target | measured | met |\n|---|---|---|")
     for norm in norms:
