@@ -171,17 +171,12 @@ INLINE double norm1(int n, const double *A)
     return isnan(tot) ? tot : best;
 }
 
-/* 2^k from its bits, for -1022 <= k <= 1023; x 2^k is then exactly
- * ldexp(x, k) (both are the correctly rounded x 2^k), without the libm
- * call: scalbn was 8% of a 4x4 exp at ||A||_1 = 30 (perf). */
+/* ldexp(x, k) as x expm_pow2i(k) where 2^k is a normal double: exactly
+ * the same (both are the correctly rounded x 2^k), without the libm call
+ * (scalbn was 8% of a 4x4 exp at ||A||_1 = 30, perf). */
 INLINE double ldexp_fast(double x, int k)
 {
-    if (k < -1022 || k > 1023)
-        return ldexp(x, k);
-    uint64_t b = (uint64_t)(k + 1023) << 52;
-    double p;
-    memcpy(&p, &b, sizeof p);
-    return x * p;
+    return k < -1022 || k > 1022 ? ldexp(x, k) : x * expm_pow2i(k);
 }
 
 INLINE void scal(int n, double a, double *A)
@@ -779,6 +774,21 @@ INLINE int s_from_eta(double eta5, double normA, double th13)
     return v > 0.0 ? (int)fmin(v, 1100.0) : 0; /* as pade.c: (int) of a huge double is UB */
 }
 
+/* One term of the hump estimate: l0 - l1 = log2(a 2^(ks + 2 ey)) -
+ * log2(b 2^e) = D + log2(r), r = ma / mb in (1/2, 2) (mantissas from
+ * frexp). Returns 1 when it is positive (D >= 1, or D = 0 and ma > mb; it
+ * is then below D + 1); 0 also when a or b is 0 or not finite. */
+INLINE int hump_term(double a, int ks, long ey, double b, long e, double *D, double *r)
+{
+    if (!(a > 0.0 && b > 0.0 && isfinite(a) && isfinite(b)))
+        return 0;
+    int ka, kb;
+    double ma = frexp(a, &ka), mb = frexp(b, &kb);
+    *D = (double)(ka - kb + ks) + 2.0 * (double)ey - (double)e;
+    *r = ma / mb;
+    return *D >= 1.0 || (*D == 0.0 && ma > mb);
+}
+
 /* The s + s0 squarings of core: Z <- Z^2 carried as 2^e Z, with the exact
  * diagonal fix-ups of quasi-triangular T (blk). Returns the hump estimate
  * of pade.c, the sum over squarings of the positive l0 - l1, l1 = log2
@@ -790,10 +800,10 @@ INLINE int s_from_eta(double eta5, double normA, double th13)
  * formed. The sum is then an upper bound of the estimate, by at most the
  * budget, and the caller redoes the squarings with hump = 2 when it passes
  * the switch (so a redo needs an estimate of at least 32 - 24 bits; graded
- * matrices, whose bounds are ~36 bits a squaring, form l0 at once). The terms are kept as a product hx 2^hk of the ratios
- * 2^(l0 - l1) > 1 (mantissas from frexp, exponents summed exactly) with one
- * log2 at the end (three log2 per squaring were 7% of a 4x4 exp at
- * ||A||_1 = 30). */
+ * matrices, whose bounds are ~36 bits a squaring, form l0 at once). The
+ * terms are kept as a product hx 2^hk of the ratios 2^(l0 - l1) > 1
+ * (hump_term) with one log2 at the end (three log2 per squaring were 7% of
+ * a 4x4 exp at ||A||_1 = 30). */
 INLINE double squarings(int n, double *Z, long *e, int s, int s0, const int *blk,
                         const double *T0, int hump, long *products)
 {
@@ -804,39 +814,31 @@ INLINE double squarings(int n, double *Z, long *e, int s, int s0, const int *blk
         long e0 = *e, ey;
         square_into(n, cur, nxt, e, &ey), (*products)++;
         if (hump) {
-            double b = norm1(n, nxt);
-            int ks = 0, ka, kb;
-            double a = 0.0;
+            double b = norm1(n, nxt), r = 1.0, D = 0.0;
+            int exact = hump == 2, pos = 0;
             if (hump == 1) {
                 if (ey != e0)
                     bcur = norm1(n, cur);   /* cur was rescaled by 2^(e0 - ey) */
-                if (bcur > 0.0 && isfinite(bcur)) {
-                    double mz = frexp(bcur, &ks); /* ||Z||^2 = mz^2 2^(2 ks) */
-                    a = mz * mz, ks *= 2;
-                }
-            }
-            for (int pass = hump; pass <= 2; pass++) {
-                if (pass == 2 && (hump == 2 || a > 0.0))
-                    a = abs2_norm1(n, cur, &ks);
-                if (!(a > 0.0 && b > 0.0 && isfinite(a) && isfinite(b)))
-                    break;
-                /* l0 - l1 = D + log2(ma / mb), ma / mb in (1/2, 2): positive
-                 * iff D >= 1, or D = 0 and ma > mb; below 2 when D <= 1. */
-                double ma = frexp(a, &ka), mb = frexp(b, &kb);
-                double D = (double)(ka - kb + ks) + 2.0 * (double)ey - (double)*e;
-                int pos = D >= 1.0 || (D == 0.0 && ma > mb);
-                if (pass == 1 && pos && D + 1.0 > budget)
-                    continue;                   /* form l0 itself */
-                if (pass == 1 && pos)
+                int kz;
+                double mz = bcur > 0.0 && isfinite(bcur) ? frexp(bcur, &kz) : 0.0;
+                /* ||Z||^2 = mz^2 2^(2 kz) */
+                pos = hump_term(mz * mz, mz > 0.0 ? 2 * kz : 0, ey, b, *e, &D, &r);
+                if (pos && D + 1.0 > budget)
+                    exact = 1;
+                else if (pos)
                     budget -= D + 1.0;
-                if (pos) {
-                    hx *= ma / mb, hk += D;
-                    if (hx > 0x1p500 || hx < 0x1p-500) {
-                        int k;
-                        hx = frexp(hx, &k), hk += k;
-                    }
+            }
+            if (exact) {
+                int ks;
+                double a = abs2_norm1(n, cur, &ks);
+                pos = hump_term(a, ks, ey, b, *e, &D, &r);
+            }
+            if (pos) {
+                hx *= r, hk += D;
+                if (hx > 0x1p500 || hx < 0x1p-500) {
+                    int k;
+                    hx = frexp(hx, &k), hk += k;
                 }
-                break;
             }
             bcur = b;
         }

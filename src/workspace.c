@@ -69,6 +69,17 @@ __attribute__((destructor)) static void unload(void)
         pthread_key_delete(key);
 }
 
+/* Record p as out (for expm_ws_give); untracked when all slots are taken
+ * (then it is freed on return, not kept). */
+static void track(void *p, size_t bytes)
+{
+    for (int i = 0; p && i < LIVE_SLOTS; i++)
+        if (!live[i].p) {
+            live[i].p = p, live[i].bytes = bytes;
+            return;
+        }
+}
+
 double *expm_ws_take(int n, int count)
 {
     size_t bytes = expm_dalloc_bytes(n, count);
@@ -78,11 +89,7 @@ double *expm_ws_take(int n, int count)
         void *p = keep.p;
         size_t have = keep.bytes;
         set_keep(NULL, 0);
-        for (int i = 0; i < LIVE_SLOTS; i++)
-            if (!live[i].p) {
-                live[i].p = p, live[i].bytes = have;
-                break;
-            }
+        track(p, have);
         return p;
     }
     if (keep.p) {                         /* too small: not kept beside the new one */
@@ -90,12 +97,7 @@ double *expm_ws_take(int n, int count)
         set_keep(NULL, 0);
     }
     double *p = expm_dalloc_uninit(n, count);
-    if (p)
-        for (int i = 0; i < LIVE_SLOTS; i++)
-            if (!live[i].p) {
-                live[i].p = p, live[i].bytes = bytes;
-                break;
-            }
+    track(p, bytes);
     return p;
 }
 
