@@ -121,29 +121,49 @@ INLINE v4d v4_load(const double *p)
         memcpy((p), &v4_tmp_, sizeof v4_tmp_);                                  \
     } while (0)
 
+/* Columns of C in passes of JB (JB nq accumulators <= 8 of the 16 ymm
+ * registers), so that each 4-wide load of a column of A serves JB columns. */
+#define MM_PASS(JB)                                                             \
+    for (; j + (JB) <= n; j += (JB)) {                                          \
+        v4d c[JB][NMAX / 4 + 1];                                                \
+        double t[JB][4];                                                        \
+        for (int cj = 0; cj < (JB); cj++) {                                     \
+            for (int q = 0; q < nq; q++)                                        \
+                c[cj][q] = (v4d){0.0, 0.0, 0.0, 0.0};                           \
+            for (int i = 0; i < 4; i++)                                         \
+                t[cj][i] = 0.0;                                                 \
+        }                                                                       \
+        for (int k = 0; k < n; k++) {                                           \
+            const double *a = A + k * n;                                        \
+            v4d av[NMAX / 4 + 1];                                               \
+            for (int q = 0; q < nq; q++)                                        \
+                av[q] = v4_load(a + 4 * q);                                     \
+            for (int cj = 0; cj < (JB); cj++) {                                 \
+                double b = B[k + (j + cj) * n];                                 \
+                v4d bb = {b, b, b, b};                                          \
+                for (int q = 0; q < nq; q++)                                    \
+                    c[cj][q] += av[q] * bb;                                     \
+                for (int i = n4; i < n; i++)                                    \
+                    t[cj][i - n4] += a[i] * b;                                  \
+            }                                                                   \
+        }                                                                       \
+        for (int cj = 0; cj < (JB); cj++) {                                     \
+            for (int q = 0; q < nq; q++)                                        \
+                V4_STORE(C + (j + cj) * n + 4 * q, c[cj][q]);                   \
+            for (int i = n4; i < n; i++)                                        \
+                C[i + (j + cj) * n] = t[cj][i - n4];                            \
+        }                                                                       \
+    }
 INLINE void mm(int n, const double *restrict A, const double *restrict B, double *restrict C)
 {
     const int nq = n / 4, n4 = 4 * nq;
-    for (int j = 0; j < n; j++) {
-        v4d c[NMAX / 4 + 1];
-        double t[4] = {0.0, 0.0, 0.0, 0.0};
-        for (int q = 0; q < nq; q++)
-            c[q] = (v4d){0.0, 0.0, 0.0, 0.0};
-        for (int k = 0; k < n; k++) {
-            double b = B[k + j * n];
-            v4d bb = {b, b, b, b};
-            const double *a = A + k * n;
-            for (int q = 0; q < nq; q++)
-                c[q] += v4_load(a + 4 * q) * bb;
-            for (int i = n4; i < n; i++)
-                t[i - n4] += a[i] * b;
-        }
-        for (int q = 0; q < nq; q++)
-            V4_STORE(C + j * n + 4 * q, c[q]);
-        for (int i = n4; i < n; i++)
-            C[i + j * n] = t[i - n4];
+    int j = 0;
+    if (nq >= 3) {
+        MM_PASS(2)
     }
+    MM_PASS(1)
 }
+#undef MM_PASS
 
 /* Column sums four columns at a time: each sum in row order as before
  * (same value), four chains in flight instead of one. */
@@ -576,45 +596,39 @@ INLINE int lu_solve(int n, double *M, double *B)
 /* src/balance.c's expm_dbalance_exps and expm_drowscale_pow2 for fixed n:
  * the same Parlett-Reinsch sweeps and constants, summed in plain order
  * (calling those, with their transposed copy, measured 0.12 us more per
- * 4x4 exp than these loops). */
-INLINE int balance(int n, const double *T, int *e)
+ * 4x4 exp than these loops). bal_step is one row of the sweep: with c_i,
+ * r_i scaled, the power of 4 that brings them within a factor 2, taken if
+ * it lowers c_i + r_i by gamma. */
+INLINE int bal_step(int i, double ci, double ri, int *e, double *v, double *w)
+{
+    if (!(ci > 0.0 && ri > 0.0) || !isfinite(ci + ri))
+        return 0;
+    double cc = ci;
+    int k = 0;
+    while (cc < 0.5 * ri && e[i] + k < EXPM_BAL_MAX_EXP)
+        cc *= 4.0, k++;
+    while (cc >= 2.0 * ri && e[i] + k > -EXPM_BAL_MAX_EXP)
+        cc *= 0.25, k--;
+    if (k == 0 || ci * expm_pow2i(k) + ri * expm_pow2i(-k) >= EXPM_BAL_GAMMA * (ci + ri))
+        return 0;
+    e[i] += k;
+    v[i] = expm_pow2i(e[i]), w[i] = expm_pow2i(-e[i]);
+    return 1;
+}
+
+/* The sweeps row by row from T, for n < CHUNK_MINN: at n = 4 the lane
+ * sums below (with P and its transpose on the stack) made the exp 4-10%
+ * slower, and so did a pass that tests whether the first sweep changes
+ * anything (of randn matrices it passes 31% at n = 4, 44% at 8, 78% at 16;
+ * batch 0.24 against 0.21 us per matrix). The row decision is bal_step's,
+ * written out: through the call the 4x4 exp at ||A||_1 = 30 measured 3%
+ * slower (alternating runs). */
+INLINE int balance_plain(int n, const double *T, int *e)
 {
     double v[NMAX], w[NMAX];
     int changed = 0;
     for (int i = 0; i < n; i++)
         e[i] = 0, v[i] = w[i] = 1.0;
-    if (n >= 8) {
-        /* The first sweep (all e_i = 0) changes row i only if its c_i, r_i
-         * are both > 0 and finite and outside 1/2 <= c_i / r_i < 2. Those
-         * sums are formed here branch-free (|T| with its diagonal zeroed:
-         * the same terms in the same order, plus exact zeros), and when
-         * every row is inside, with a 2^-40 margin besides, the sweep would
-         * change nothing: e = 0, the result for most matrices (randn: 298
-         * of 300 unchanged), without the sweep's branches (8% of the 4x4
-         * batch by perf). Otherwise the sweeps run from the start. Only
-         * for n >= 8: of randn matrices it passes 31% at n = 4 (44% at 8,
-         * 78% at 16), and at n = 4 the extra pass made the batch slower
-         * (0.24 against 0.21 us per matrix, alternating runs). */
-        double P[NN], c[NMAX], r[NMAX];
-        for (int j = 0; j < n; j++)
-            for (int i = 0; i < n; i++)
-                P[i + j * n] = i == j ? 0.0 : fabs(T[i + j * n]);
-        for (int i = 0; i < n; i++)
-            c[i] = r[i] = 0.0;
-        for (int j = 0; j < n; j++)
-            for (int i = 0; i < n; i++) {
-                r[i] += P[i + j * n];
-                c[j] += P[i + j * n];
-            }
-        int keep = 1;
-        for (int i = 0; i < n; i++) {
-            int act = c[i] > 0.0 && r[i] > 0.0 && isfinite(c[i] + r[i]);
-            int in = c[i] >= 0x1.0000000001p-1 * r[i] && c[i] < 0x1.fffffffffcp0 * r[i];
-            keep &= !act || in;
-        }
-        if (keep)
-            return 0;
-    }
     for (int sweep = 0, noconv = 1; noconv && sweep < EXPM_BAL_MAX_SWEEPS; sweep++) {
         noconv = 0;
         for (int i = 0; i < n; i++) {
@@ -641,6 +655,97 @@ INLINE int balance(int n, const double *T, int *e)
         }
     }
     return changed;
+}
+
+/* For n >= CHUNK_MINN the sweep's sums c_i = sum_{j != i} |t_ji| w_j and
+ * r_i = sum_{j != i} |t_ij| v_j are formed four rows at a time (a row per
+ * lane, each lane summing over j in order: the same rounding) from
+ * P = |T| with a zero diagonal (the skipped term j = i becomes an exact +0
+ * added to a sum >= +0) and its transpose, so that both operands are
+ * contiguous. A lane's sums are used only while no earlier row of its group
+ * changed in this sweep (a change at row i alters the term j = i of every
+ * later row); after one, the rest of the group is summed row by row
+ * (bal_sums1), in the same order. Before, one chain of n dependent additions
+ * per row: balancing was 19% of the 16x16 exp at ||A||_1 = 1 by perf;
+ * exp, m, s bit-identical on the 40000 random matrices; time 0.94-0.95 at
+ * n = 16, ||A||_1 = 1, 0.96 at ||A||_1 = 30 (min of 5 alternating runs). */
+INLINE void bal_sums1(int n, const double *P, const double *Pt, const double *v,
+                      const double *w, int i, double *ci, double *ri)
+{
+    double c = 0.0, r = 0.0;
+    for (int j = 0; j < n; j++) {
+        c += Pt[i + j * n] * w[j];
+        r += P[i + j * n] * v[j];
+    }
+    *ci = c, *ri = r;
+}
+
+INLINE int balance_lanes(int n, const double *T, int *e)
+{
+    double v[NMAX], w[NMAX], P[NN], Pt[NN];
+    int changed = 0;
+    for (int i = 0; i < n; i++)
+        e[i] = 0, v[i] = w[i] = 1.0;
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) {
+            double a = i == j ? 0.0 : fabs(T[i + j * n]);
+            P[i + j * n] = a;
+            Pt[j + i * n] = a;
+        }
+    {
+        /* The first sweep (all e_i = 0) changes row i only if its c_i, r_i
+         * are both > 0 and finite and outside 1/2 <= c_i / r_i < 2. Those
+         * sums are formed here branch-free (the same terms in the same
+         * order), and when every row is inside, with a 2^-40 margin
+         * besides, the sweep would change nothing: e = 0, the result for
+         * most matrices (randn: 298 of 300 unchanged), without the sweep's
+         * branches. Otherwise the sweeps run from the start. */
+        double c[NMAX], r[NMAX];
+        for (int i = 0; i < n; i++)
+            c[i] = r[i] = 0.0;
+        for (int j = 0; j < n; j++)
+            for (int i = 0; i < n; i++) {
+                r[i] += P[i + j * n];
+                c[j] += P[i + j * n];
+            }
+        int keep = 1;
+        for (int i = 0; i < n; i++) {
+            int act = c[i] > 0.0 && r[i] > 0.0 && isfinite(c[i] + r[i]);
+            int in = c[i] >= 0x1.0000000001p-1 * r[i] && c[i] < 0x1.fffffffffcp0 * r[i];
+            keep &= !act || in;
+        }
+        if (keep)
+            return 0;
+    }
+    for (int sweep = 0, noconv = 1; noconv && sweep < EXPM_BAL_MAX_SWEEPS; sweep++) {
+        noconv = 0;
+        for (int g = 0; g < n; g += 4) {
+            const int gn = n - g < 4 ? n - g : 4;
+            v4d cs = {0.0, 0.0, 0.0, 0.0}, rs = {0.0, 0.0, 0.0, 0.0};
+            if (gn == 4)
+                for (int j = 0; j < n; j++) {
+                    const v4d wj = {w[j], w[j], w[j], w[j]}, vj = {v[j], v[j], v[j], v[j]};
+                    cs += v4_load(Pt + g + j * n) * wj;
+                    rs += v4_load(P + g + j * n) * vj;
+                }
+            int stale = gn < 4;
+            for (int k = 0; k < gn; k++) {
+                const int i = g + k;
+                double ci = cs[k], ri = rs[k];
+                if (stale)
+                    bal_sums1(n, P, Pt, v, w, i, &ci, &ri);
+                ci *= v[i], ri *= w[i];
+                if (bal_step(i, ci, ri, e, v, w))
+                    noconv = changed = stale = 1;
+            }
+        }
+    }
+    return changed;
+}
+
+INLINE int balance(int n, const double *T, int *e)
+{
+    return n < CHUNK_MINN ? balance_plain(n, T, e) : balance_lanes(n, T, e);
 }
 
 INLINE void rowscale(int n, const int *e, double *M, double *B)
