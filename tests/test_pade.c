@@ -383,6 +383,58 @@ Test(pade, frechet_vs_reference, .timeout = 120)
     printf("frechet: worst relative error pade %.3g, block %.3g\n", worst_p, worst_b);
 }
 
+/* Lower triangular A with large entries below the diagonal: pade and
+ * block compute L(A,E) as L(A^T,E^T)^T, so that the triangular path (exact
+ * diagonal and superdiagonal in the squarings) applies; before, a lower
+ * bidiagonal A with 1e7 below the diagonal gave pade's L a relative error
+ * of 2.9e70 and block's 1e-10 (exit 0; found by an outside audit), while
+ * the upper triangular transpose gave 2e-16. The adjoint of an upper
+ * triangular A is L(A^T,G) with A^T lower, so it is checked too. The
+ * tolerance is absolute, 1e-13 relative: kappa_exp of these matrices is
+ * up to ~1e36, which would bound nothing; the triangular path measures
+ * <= 2.1e-16 on them. */
+static double u01(uint64_t *s) /* splitmix64 -> [0,1) */
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return (double)((z ^ (z >> 31)) >> 11) * 0x1p-53;
+}
+
+Test(pade, frechet_lower_triangular_matches_reference, .timeout = 60)
+{
+    for (int t = 0; t < 6; t++) {
+        int n = 4 + t;
+        double A[81] = {0}, At[81], E[81], RL[81], L[81];
+        uint64_t st = 4242 + (uint64_t)t;
+        for (int j = 0; j < n; j++) {
+            A[j + j * n] = (double)((j * 7 + t) % 13) - 6.0;
+            for (int i = j + 1; i < n; i++)
+                A[i + j * n] = i == j + 1 || t % 2 ? ldexp(u01(&st) - 0.5, 4 + 4 * t) : 0.0;
+        }
+        for (int j = 0; j < n; j++)
+            for (int i = 0; i < n; i++)
+                At[j + i * n] = A[i + j * n];
+        tu_randn(n, 99 + (uint64_t)t, 0, E);
+        expm_ref_info_t ri;
+        cr_assert_eq(expm_ref_frechet(n, A, n, E, n, RL, n, NULL, 0, 0, &ri), EXPM_OK, "%s",
+                     ri.message);
+        const char *meth[2] = {"pade", "block"};
+        for (int k = 0; k < 2; k++) {
+            expm_info_t info;
+            cr_assert_eq(expm_frechet(meth[k], n, A, n, E, n, L, n, NULL, 0, &info), EXPM_OK,
+                         "%s: %s", meth[k], info.message);
+            double e = tu_relerr(n, L, RL);
+            printf("lower triangular n=%d %-5s err %.3g\n", n, meth[k], e);
+            cr_expect(e <= 1e-13, "n = %d, %s: L(A,E) relative error %.3g", n, meth[k], e);
+        }
+        /* adjoint at the upper triangular A^T with G = E: L(A, E) again */
+        cr_assert_eq(expm_adjoint("pade", n, At, n, E, n, L, n, NULL), EXPM_OK);
+        double e = tu_relerr(n, L, RL);
+        cr_expect(e <= 1e-13, "n = %d: adjoint relative error %.3g", n, e);
+    }
+}
+
 /* <G, L(A,E)> = <L(A^T,G), E> for every E, G: the adjoint is exact
  * mathematically, so the two sides agree to rounding in the sums. */
 Test(pade, adjoint_identity)
