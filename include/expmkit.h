@@ -62,6 +62,15 @@ const char *expm_strerror(expm_status status);
 #define EXPM_WARN_SCHUR       0x10u /* pade: the squarings showed a hump, so exp(A) was
                                         recomputed through the real Schur form (pade-schur);
                                         informational, the result is the Schur one */
+#define EXPM_WARN_HUMP        0x20u /* pade-plain, taylor: the squarings amplified rounding
+                                        errors by more than 2^32 (the estimate of pade's
+                                        hump test): the result can be far less accurate
+                                        than u*kappa_exp; the default recomputes such A
+                                        through the Schur form */
+#define EXPM_WARN_TRACE       0x40u /* pade L(A,E) failed a consistency check: it misses
+                                        tr L(A,E) = tr(exp(A) E) by more than 2^-20 of
+                                        its terms, or (n = 2) its exp(A) differs from
+                                        the closed form by more than 2^-20: unreliable */
 
 typedef struct {
     int s;              /* number of squarings (scaling parameter) */
@@ -241,7 +250,8 @@ size_t expm_workspace_retained(void);
  * Bbar may be NULL). dt must be finite and > 0. `method` (NULL = "pade") is any
  * method that computes exp; B is first scaled by a power of two so that
  * ||dt B||_1 ~ ||dt A||_1 (exact, undone afterwards) to keep the block matrix
- * balanced. Errors as expm_exp (EXPM_EOVERFLOW when a block overflows). */
+ * balanced. Errors as expm_exp (EXPM_EOVERFLOW when a block overflows, or when
+ * an entry of dt A or dt B does). */
 expm_status expm_zoh(const char *method, int n, int m, double dt,
                      const double *A, int lda, const double *B, int ldb,
                      double *Abar, int ldab, double *Bbar, int ldbb, expm_info_t *info);

@@ -46,11 +46,10 @@ expm_status expm_block_frechet(int n, const double *A, int lda, const double *E,
      * t = -1074). Both found by an outside audit. */
     double na = expm_dnorm1(n, n, A, lda), ne = expm_dnorm1(n, n, E, lde);
     int k = 0;
-    if (ne > 0.0) {
-        int ea = 0, ee;
+    if (ne > 0.0) {   /* ee: also when ||E||_1 overflows (entries near DBL_MAX) */
+        int ea = 0, ee = expm_dnorm1_exponent(n, n, E, lde);
         if (na > 0.0)
             frexp(na, &ea);
-        frexp(ne, &ee);
         k = (ea < -500 ? -500 : ea > 0 ? 0 : ea) - ee;
     }
     /* Lower triangular A (not diagonal): the block matrix of A^T and E^T,

@@ -14,8 +14,8 @@
  *    s + t, s^2, 2st and bc as FMA TwoProducts, all summed with error-free
  *    transformations, so D carries a relative error of a few u whatever the
  *    cancellation (Kahan's discriminant trick, extended by the TwoSum of a-d).
- *    The data are pre-scaled by a power of two so neither h^2 nor bc can
- *    overflow or lose their error terms to underflow.
+ *    The pieces are scaled by powers of two (h and bc separately) so that
+ *    neither h^2 nor bc can overflow or lose their error terms to underflow.
  *  - Real eigenvalues l1 = mu + r >= l2 = mu - r. For r <= 700 (e^r finite)
  *    e^mu and e^+-r are taken separately and e^mu is applied last (no
  *    rounding of the argument mu + r, which would cost |l1| u); beyond, cosh
@@ -80,30 +80,70 @@ static double g_exprel(double x)
     return x == 0.0 ? 1.0 : -expm1(-x) / x;
 }
 
-/* 4 D' = (a' - d')^2 + 4 b' c' for the data scaled by 2^-k (exact scaling),
- * evaluated from error-free pieces. Returns D = h'^2 + b'c'. */
-static double discriminant(double a, double b, double c, double d)
+/* D 2^-2k = (h 2^-k)^2 + (b 2^-kb)(c 2^-kc), kb + kc = 2k, from
+ * error-free pieces: h = a/2 - d/2 = s + t exactly (TwoSum of the halves),
+ * then every piece scaled by a power of two. Why b and c get their own
+ * scales: with one common 2^-k (k from the largest entry) bc 2^-2k
+ * underflowed for [[0, 1e300], [1e-300, 0]] (bc = 1, k = 997), D became 0
+ * and exp(A) came out as I + A instead of cosh(1) I + sinh(1) A (found by an
+ * outside audit). k is taken from the size of D's terms, max(|h|, |bc|^1/2),
+ * so D 2^-2k is near 1 whatever the entries; for ordinary data the result
+ * is the previous one times an exact power of four (same r to the bit). */
+static double discriminant_scaled(double a, double b, double c, double d, int *kout)
 {
-    double s, t, p1, e1, p2, e2, p3, e3;
-    two_sum(a, -d, &s, &t);       /* a - d = s + t exactly */
-    two_prod(s, s, &p1, &e1);     /* s^2 */
-    two_prod(b, c, &p2, &e2);     /* bc */
-    two_prod(2.0 * s, t, &p3, &e3); /* 2 s t  (t^2 is below u^2 s^2) */
-    double v[7] = {p1, 4.0 * p2, p3, e1, 4.0 * e2, e3, t * t};
-    return 0.25 * sum2(v, 7);
+    double s, t;
+    two_sum(0.5 * a, -0.5 * d, &s, &t);   /* h = s + t */
+    int kh = -1100, eb = 0, ec = 0;
+    if (s != 0.0)
+        frexp(s, &kh);
+    if (b != 0.0 && c != 0.0) {
+        frexp(b, &eb);
+        frexp(c, &ec);
+    }
+    int kbc = (b != 0.0 && c != 0.0) ? (int)floor(0.5 * (eb + ec)) : -1100;
+    int k = kh > kbc ? kh : kbc;
+    if (k == -1100)
+        k = 0;   /* D = 0 exactly */
+    *kout = k;
+    double hs = ldexp(s, -k), ht = ldexp(t, -k);
+    double sb = ldexp(b, -eb), sc = ldexp(c, eb - 2 * k);
+    double p1, e1, p2, e2, p3, e3;
+    two_prod(hs, hs, &p1, &e1);        /* s^2 */
+    two_prod(sb, sc, &p2, &e2);        /* bc */
+    two_prod(2.0 * hs, ht, &p3, &e3);  /* 2 s t  (t^2 is below u^2 s^2) */
+    double v[7] = {p1, p2, p3, e1, e2, e3, ht * ht};
+    return sum2(v, 7);
+}
+
+/* The real eigenvalues mu +- r without the cancellation of mu + r when
+ * mu < 0 (and of mu - r when mu > 0) and |bc| << h^2: then l = -det/(r - mu)
+ * (resp. det/(mu + r)), det = ad - bc = mu^2 - r^2, from FMA products.
+ * Why: for [[-5.7e34, 1.1e-170], [-1.2e218, 8e-56]] mu + r rounds to 0 while
+ * l1 = -2.2e13, and e^l1 = 1 would be used where e^l1 = 0 (the e^r-overflow
+ * branch and the choice of the exponent take e^l1 directly). */
+static void eigs_real(double a, double b, double c, double d, double mu, double r, double *l1,
+                      double *l2)
+{
+    *l1 = mu + r;
+    *l2 = mu - r;
+    double p1, e1, p2, e2;
+    two_prod(a, d, &p1, &e1);
+    two_prod(b, c, &p2, &e2);
+    double det = (p1 - p2) + (e1 - e2);
+    if (!isfinite(det) || !isfinite(p1) || !isfinite(p2) || !(r > 0.0))
+        return;
+    if (mu < 0.0 && fabs(*l1) < 0.25 * r)
+        *l1 = -det / (r - mu);
+    else if (mu > 0.0 && fabs(*l2) < 0.25 * r)
+        *l2 = det / (mu + r);
 }
 
 int expm_exp2x2_scaled(double a, double b, double c, double d, long e, double Y[4])
 {
-    /* Pre-scale by 2^-k so that h^2 and bc neither overflow nor underflow. */
-    double big = fmax(fmax(fabs(a - d), fabs(b)), fabs(c));
-    if (!isfinite(big) || !isfinite(a + d))
+    if (!isfinite(fmax(fmax(fabs(a - d), fabs(b)), fabs(c))) || !isfinite(a + d))
         return -1;
     int k = 0;
-    if (big > 0.0)
-        frexp(big, &k);
-    double sa = ldexp(a, -k), sb = ldexp(b, -k), sc = ldexp(c, -k), sd = ldexp(d, -k);
-    double Ds = discriminant(sa, sb, sc, sd); /* D 2^-2k: sign and r = 2^k sqrt(Ds) */
+    double Ds = discriminant_scaled(a, b, c, d, &k); /* D 2^-2k: sign and r = 2^k sqrt(Ds) */
     double mu = 0.5 * a + 0.5 * d, h = 0.5 * a - 0.5 * d;
     double bc_sign = (b == 0.0 || c == 0.0) ? 0.0 : ((b > 0) == (c > 0) ? 1.0 : -1.0);
     double x11, x12, x21, x22;
@@ -175,7 +215,9 @@ int expm_exp2x2_scaled(double a, double b, double c, double d, long e, double Y[
             }
         } else {
             /* e^r would overflow (or e^mu is out of range): e^l1 directly,
-             * cosh and sinch never formed (scipy's 0 * Inf). */
+             * cosh and sinch never formed (scipy's 0 * Inf); l1, l2 without
+             * the cancellation of mu +- r (eigs_real). */
+            eigs_real(a, b, c, d, mu, r, &l1, &l2);
             double E1 = expm_exp_scaled(l1, e);
             double S = E1 * g_exprel(2.0 * r); /* e^mu sinch r */
             x12 = b * S;
@@ -225,12 +267,12 @@ static double top_exponent(double a, double b, double c, double d)
     if (b == 0.0 || c == 0.0) {
         top = fmax(a, d);
     } else {
-        double big = fmax(fmax(fabs(a - d), fabs(b)), fabs(c));
         int k = 0;
-        if (big > 0.0 && isfinite(big))
-            frexp(big, &k);
-        double Ds = discriminant(ldexp(a, -k), ldexp(b, -k), ldexp(c, -k), ldexp(d, -k));
-        top = 0.5 * a + 0.5 * d + (Ds > 0.0 ? ldexp(sqrt(Ds), k) : 0.0);
+        double Ds = discriminant_scaled(a, b, c, d, &k);
+        double mu = 0.5 * a + 0.5 * d, l1 = mu, l2;
+        if (Ds > 0.0)
+            eigs_real(a, b, c, d, mu, ldexp(sqrt(Ds), k), &l1, &l2);
+        top = l1;
     }
     return top;
 }

@@ -54,7 +54,8 @@ int expm_exp2x2_scaled(double a, double b, double c, double d, long e, double Y[
  * (dgees), exp(T) by expm_pade_core with the quasi-triangular fix-ups. */
 expm_status expm_pade_schur_exp(int n, const double *A, int lda, double *X, int ldx,
                                 expm_info_t *info);
-/* L(A,E) = Q L(T, Q^T E Q) Q^T with L(T,.) by expm_pade_frechet_quasi. */
+/* L(A,E) = D Q L(T, Q^T D^-1 E D Q) Q^T D^-1 (D from dgebal) with L(T,.) by
+ * expm_pade_frechet_quasi. */
 expm_status expm_pade_schur_frechet(int n, const double *A, int lda, const double *E, int lde,
                                     double *L, int ldl, double *X, int ldx, expm_info_t *info);
 
@@ -114,6 +115,17 @@ expm_status expm_unscale_result(int m, int n, const double *Y, int ldy, long e,
  * Returns st unchanged unless st == EXPM_EOVERFLOW. */
 expm_status expm_overflow_verdict(expm_status st, int n, const double *A, int lda,
                                   double extra_log10, const char *what, expm_info_t *info);
+
+/* The hump estimate of the squarings (methods/pade.c): the sum over the
+ * squarings Z <- Z^2 of log2(|| |Z|^2 ||_1 / ||Z^2||_1), the factor by which
+ * a squaring's rounding errors (|dZ| <= n u |Z|^2) can exceed u ||Z^2||.
+ * Above EXPM_HUMP_LOG2 the default switches to the Schur form, and the
+ * methods that square without that fallback (pade-plain, taylor) warn. */
+#define EXPM_HUMP_LOG2 32.0
+
+/* On success (st == EXPM_OK) with hump > EXPM_HUMP_LOG2: set
+ * EXPM_WARN_HUMP and a message with the estimate. Returns st. */
+expm_status expm_hump_warning(expm_status st, double hump, expm_info_t *info);
 
 /* first_order.c: X = I + A; L(A,E) = E (derivative of the map). */
 expm_status expm_first_order_exp(int n, const double *A, int lda, double *X, int ldx,

@@ -559,7 +559,7 @@ out:
 /* The hump test of the default: log2 of the squaring amplification estimate
  * above which `pade` recomputes through the real Schur form (see the comment
  * at expm_method_find in expmkit.h for the measurements behind it). */
-#define HUMP_SWITCH_LOG2 32.0
+#define HUMP_SWITCH_LOG2 EXPM_HUMP_LOG2
 
 static expm_status pade_exp(int n, const double *A, int lda, double *X, int ldx,
                             int dispatch, expm_info_t *info)
@@ -618,6 +618,8 @@ static expm_status pade_exp(int n, const double *A, int lda, double *X, int ldx,
         }
         st = expm_unscale_result(n, n, Z, n, e, X, ldx, "exp(A)", info);
         st = expm_overflow_verdict(st, n, A, lda, 0.0, "exp(A)", info);
+        if (!dispatch && !quasi)   /* pade-plain: no Schur fallback, so say it */
+            st = expm_hump_warning(st, hump, info);
     }
     free(Z); free(blk);
     return st;
@@ -642,6 +644,63 @@ expm_status expm_pade_plain_exp(int n, const double *A, int lda, double *X, int 
 }
 
 /* ---------------------------------------------------------------------- */
+
+/* tr L(A,E) = tr(exp(A) E), the derivative of tr exp(A + tE) (Higham,
+ * Functions of Matrices, Thm 3.5 applied to the trace): an O(n^2) check that
+ * the identity holds to 2^-20 of its terms, else EXPM_WARN_TRACE. Why: for
+ * A = -1e100 ones(2), E = e2 e1^T Alg. 6.4 returned L = 0 (exit 0) where
+ * tr(exp(A) E) = -0.5 (found by an outside audit; kappa_exp ~ 1e100, so
+ * within u kappa, but 100% wrong). Lp = L(A',E') (ld n), R = 2^-eR exp(A'),
+ * A' = A^T and E' = E^T when trans; W: n-by-n scratch. */
+static void trace_check(int n, const double *A, int lda, const double *R, long eR,
+                        const double *Lp, const double *E, int lde, int trans, double *W,
+                        expm_info_t *info)
+{
+    if (!info || expm_unscale_result(n, n, R, n, eR, W, n, "exp(A)", NULL) != EXPM_OK)
+        return;
+    if (n == 2) {
+        /* The identity cannot see an exp(A) that is wrong as well (the same
+         * A = -1e100 ones(2) gave exp(A) = 0 in the recurrence, where it is
+         * [[1,-1],[-1,1]]/2): for n = 2 the closed form is at hand. */
+        double Xc[4];
+        if (expm_exp2x2(A, lda, Xc, 2, NULL) == EXPM_OK) {
+            double dif = 0, nrm = 0;
+            for (int j = 0; j < 2; j++)
+                for (int i = 0; i < 2; i++) {
+                    double w = trans ? W[j + 2 * i] : W[i + 2 * j], x = Xc[i + 2 * j];
+                    dif += (w - x) * (w - x);
+                    nrm += x * x;
+                }
+            if (isfinite(dif) && dif > 0x1p-40 * nrm) {
+                info->warnings |= EXPM_WARN_TRACE;
+                expm_info_msg(info, "the exp(A) of the Frechet recurrence differs from the 2x2 "
+                              "closed form by %.3g (relative): L(A,E) is unreliable (kappa_exp "
+                              "may be huge; the method block may do better)",
+                              sqrt(dif / nrm));
+                return;
+            }
+        }
+    }
+    long double t1 = 0, t2 = 0, mag = 0;
+    for (int i = 0; i < n; i++) {
+        t1 += Lp[i + (size_t)i * n];
+        mag += fabsl((long double)Lp[i + (size_t)i * n]);
+    }
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) {
+            double e = trans ? E[i + (size_t)j * lde] : E[j + (size_t)i * lde]; /* E'_ji */
+            long double p = (long double)W[i + (size_t)j * n] * e;
+            t2 += p;
+            mag += fabsl(p);
+        }
+    double d = (double)fabsl(t1 - t2), m = (double)mag;
+    if (isfinite(d) && isfinite(m) && d > 0x1p-20 * m) {
+        info->warnings |= EXPM_WARN_TRACE;
+        expm_info_msg(info, "L(A,E) misses the identity tr L(A,E) = tr(exp(A) E) by %.3g of "
+                      "its terms' size %.3g: it has lost at least that much accuracy (kappa_exp "
+                      "may be huge; the method block may do better)", d / m, m);
+    }
+}
 
 /* blk_in: NULL (upper triangular A detected, 1x1 fix-ups) or the block
  * structure of a quasi upper triangular A (from pade_schur.c). */
@@ -724,10 +783,10 @@ static expm_status pade_frechet(int n, const double *A, int lda, const double *E
     else
         expm_dcopy(n, n, E, lde, Es, n);
     {
+        /* log2 ||E||_1 without overflow (||E||_1 > DBL_MAX for entries
+         * near DBL_MAX: 9e307 [[1,-1],[-1,1]] was reported as overflow). */
         double nE = expm_dnorm1(n, n, Es, n);
-        int kE = 0;
-        if (nE > 0.0)
-            frexp(nE, &kE);
+        int kE = expm_dnorm1_exponent(n, n, Es, n);
         long t = (long)s + s0;
         if (nE > 0.0 && (kE - t < -500 || kE - t > 500)) {
             /* 2^-kE in two factors: kE reaches -1073 for subnormal E. */
@@ -847,16 +906,28 @@ static expm_status pade_frechet(int n, const double *A, int lda, const double *E
          * a hump, so L(A,E) is recomputed through the Schur form. */
         expm_ws_give(ws); free(ipiv); free(work); free(blk);
         expm_info_t si;
-        st = expm_pade_schur_frechet(n, A, lda, E, lde, L, ldl, X, ldx, info ? &si : NULL);
+        /* exp(A) for the trace check as well (two more products). */
+        double *XW = info ? expm_dalloc(n, 3) : NULL;
+        double *Xs = XW ? XW : X, *Ls = XW ? XW + nn : L;
+        int ldxs = XW ? n : ldx, ldls = XW ? n : ldl;
+        st = expm_pade_schur_frechet(n, A, lda, E, lde, Ls, ldls, Xs, ldxs, info ? &si : NULL);
         if (info) {
             *info = si;
             info->warnings |= EXPM_WARN_SCHUR;
         }
+        if (XW && st == EXPM_OK) {
+            expm_dcopy(n, n, Ls, n, L, ldl);
+            if (X)
+                expm_dcopy(n, n, Xs, n, X, ldx);
+            trace_check(n, A, lda, Xs, 0, Ls, E, lde, 0, XW + 2 * nn, info);
+        }
+        free(XW);
         return st;
     }
     double *Xtmp = V;
     st = expm_unscale_result(n, n, LL, n, eL, Xtmp, n, "L(A,E)", info);
-    st = expm_overflow_verdict(st, n, A, lda, log10(expm_dnorm1(n, n, E, lde)), "L(A,E)", info);
+    st = expm_overflow_verdict(st, n, A, lda, 0.30102999566398119521 * expm_dlog2norm1(n, n, E, lde), "L(A,E)",
+                               info);
     if (st == EXPM_OK && X) {
         double log10L = info ? info->log10_norm : 0.0;
         if (trans) {
@@ -870,8 +941,10 @@ static expm_status pade_frechet(int n, const double *A, int lda, const double *E
         if (info && st == EXPM_OK)
             info->log10_norm = log10L;
     }
-    if (st == EXPM_OK)
+    if (st == EXPM_OK) {
         (trans ? expm_dtranspose : expm_dcopy_sq)(n, Xtmp, n, L, ldl);
+        trace_check(n, A, lda, R, eR, Xtmp, E, lde, trans, U, info);
+    }
 
 out:
     if (info) {

@@ -12,21 +12,25 @@ static const expm_method_t METHODS[] = {
      "Al-Mohy & Higham, SIMAX 31(3):970-989, 2009 (Alg. 6.1); SIMAX 30(4):1639-1657, 2009 (Alg. 6.4)",
      expm_pade_exp, expm_pade_frechet},
     {"block", EXPM_KIND_FRECHET,
-     "L(A,E) as the (1,2) block of exp([[A,E],[0,A]]) by pade",
+     "L(A,E) as the (1,2) block of exp([[A,E],[0,A]]) by pade. Fails: strongly non-normal "
+     "A (the 2n block matrix holds every eigenvalue of A twice and squares through the "
+     "hump): rel. error 2e3 (phi 1e4) on a 2x2 with ||A|| ~ 1e8, phi 1.6e8 on a 10x10 "
+     "Q T Q^T, where pade's Alg. 6.4 has phi <= 1; 8x the flops of Alg. 6.4",
      "Van Loan, IEEE TAC 23(3):395-404, 1978; Mathias, SIMAX 17(3):610-620, 1996",
      NULL, expm_block_frechet},
     {"pade-schur", EXPM_KIND_EXP | EXPM_KIND_FRECHET,
-     "Pade on the real Schur form (dgees), exact diagonal blocks (2x2 closed form) and "
-     "superdiagonal recomputed in every squaring, back-transformed; forward stable on "
-     "strongly non-normal large-norm A. Fails: never beats u*kappa (Schur is only backward "
-     "stable), and can exceed it on graded A (D G D^-1, D over 10 decades, n = 9: 520 u "
-     "kappa, the default 1.8e-15); Frechet as Q L(T, Q^T E Q) Q^T by Alg. 6.4 on T",
+     "Pade on the real Schur form of the balanced D^-1 A D (dgebal 'S', dgees), exact "
+     "diagonal blocks (2x2 closed form) and superdiagonal recomputed in every squaring, "
+     "back-transformed; forward stable on strongly non-normal large-norm A. Fails: never "
+     "beats u*kappa (Schur is only backward stable: a few times plain Pade's error on "
+     "normal A); Frechet as D Q L(T, Q^T D^-1 E D Q) Q^T D^-1 by Alg. 6.4 on T",
      "Al-Mohy & Higham, SIMAX 31(3):970-989, 2009 (§2, Code Fragment 2.1); Higham, Functions "
      "of Matrices, SIAM 2008, eq. (10.42)",
      expm_pade_schur_exp, expm_pade_schur_frechet},
     {"pade-plain", EXPM_KIND_EXP,
      "Pade scaling and squaring, Alg. 6.1 alone (no 2x2 closed form, no Schur switch; the solve pivots on the balanced denominator, as the default). Fails: "
-     "strongly non-normal large-norm A (squaring through the hump of ||exp(tA)||)",
+     "strongly non-normal large-norm A (squaring through the hump of ||exp(tA)||; warned, "
+     "EXPM_WARN_HUMP, when the amplification estimate passes 2^32)",
      "Al-Mohy & Higham, SIMAX 31(3):970-989, 2009 (Alg. 6.1)",
      expm_pade_plain_exp, NULL},
     {"first-order", EXPM_KIND_EXP | EXPM_KIND_FRECHET,
@@ -62,7 +66,9 @@ static const expm_method_t METHODS[] = {
     {"complex-step", EXPM_KIND_FRECHET,
      "Im exp(A + ihE)/h by complex Pade scaling and squaring (zgemm), h = 2^-40/(||E|| "
      "max(1,||A||)), reduced while ||Im||/||Re|| > 2^-30. Fails: no triangular fix-up "
-     "(exp(A) of large non-normal A, e.g. O13); 4x the flops of a real exp; tiny L underflows",
+     "(exp(A) of large non-normal A, e.g. O13; rel. error 1e30 on a 2x2 with ||A|| ~ 1e8); "
+     "4x the flops of a real exp; tiny L underflows; ||A|| >~ 1e150: h ~ 2^-40/||A|| makes "
+     "h E negligible (A = [[0,1e200],[0,0]], E = [[0,0],[1e-200,0]]: L printed as 0)",
      "Al-Mohy & Higham, Numer. Algorithms 53:133-148, 2010; Pade as SIMAX 31(3):970-989, 2009",
      NULL, expm_complex_step_frechet},
     {"finite-difference", EXPM_KIND_FRECHET,
@@ -74,15 +80,18 @@ static const expm_method_t METHODS[] = {
     {"taylor", EXPM_KIND_EXP | EXPM_KIND_FRECHET,
      "Taylor scaling and squaring, degree in {1,2,4,8,12,18} by the Bader-Blanes-Casas schemes, "
      "s from d_k = ||A^k||^(1/k) with ell correction; L by differentiating the scheme. Fails: "
-     "strongly non-normal A of large norm (many squarings, no triangular fix-up: rel. error "
-     "4e-4 on O13, 2e-7 on D14, within u kappa but far above pade)",
+     "strongly non-normal A of large norm (many squarings, no triangular fix-up or Schur "
+     "fallback: rel. error 4e-4 on O13, 2e-7 on D14, and far beyond u kappa on others, e.g. "
+     "7e44 on a 2x2 with ||A|| ~ 3e9; warned (EXPM_WARN_HUMP) when the squarings amplify "
+     "rounding errors past 2^32)",
      "Bader, Blanes & Casas, Mathematics 7(12):1174, 2019; s choice as Al-Mohy & Higham, "
      "SIMAX 31(3):970-989, 2009",
      expm_taylor_exp, expm_taylor_frechet},
     {"taylor-sum", EXPM_KIND_EXP,
      "plain series sum A^k/k! until it stops changing (no scaling). Fails: cancellation for "
      "large negative norm (-30 I: ~3e8 relative error; warned), term overflow for "
-     "||A||_1 >~ 700",
+     "||A||_1 >~ 700, and unwarned: non-normal A with ||A|| >> rho(A), whose powers A^k "
+     "lose all accuracy (rel. error 1e58 on a 3x3 with ||A||_1 = 1.3e6, 40153 terms)",
      "Moler & Van Loan, SIAM Rev. 45(1):3-49, 2003, Method 1",
      expm_taylor_sum_exp, NULL},
     {"taylor-sum-ss", EXPM_KIND_EXP,

@@ -252,3 +252,14 @@ expm_status expm_overflow_verdict(expm_status st, int n, const double *A, int ld
     }
     return st;
 }
+
+expm_status expm_hump_warning(expm_status st, double hump, expm_info_t *info)
+{
+    if (st == EXPM_OK && info && hump > EXPM_HUMP_LOG2) {
+        info->warnings |= EXPM_WARN_HUMP;
+        expm_info_msg(info, "the squarings amplified rounding errors by up to ~2^%.0f (hump "
+                      "estimate): the result may be far less accurate than u*kappa; the "
+                      "default method (pade) recomputes such A through the Schur form", hump);
+    }
+    return st;
+}

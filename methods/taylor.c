@@ -359,6 +359,7 @@ static expm_status taylor_run(int n, const double *A, int lda, const double *E, 
 
     /* Squaring phase (scaling.c: no spurious overflow). */
     double *R = S[S_X].v, *LL = S[S_X].d;
+    double hump = 0.0; /* pade.c's hump estimate, for EXPM_WARN_HUMP */
     for (int k = 0; k < s + s0; k++) {
         /* Beyond 2^(+-2^40) the result is far outside double (R ~ exp of
          * a matrix is invertible, so squaring cannot bring it back); stop
@@ -368,12 +369,16 @@ static expm_status taylor_run(int n, const double *A, int lda, const double *E, 
             break;
         if (frechet)
             expm_sym_step(n, R, n, &eR, LL, n, &eL, W), c.products += 2;
+        double l0 = expm_dlog2norm1_abspow(n, R, n, 2, work) + 2.0 * (double)eR;
         expm_square_step(n, R, n, &eR, W), c.products++;
+        double l1 = log2(expm_dnorm1(n, n, R, n)) + (double)eR;
+        if (isfinite(l0) && isfinite(l1) && l0 > l1)
+            hump += l0 - l1;
     }
     expm_status st;
     if (frechet) {
         st = expm_unscale_result(n, n, LL, n, eL, Z, n, "L(A,E)", info);
-        st = expm_overflow_verdict(st, n, A, lda, log10(expm_dnorm1(n, n, E, lde)), "L(A,E)",
+        st = expm_overflow_verdict(st, n, A, lda, 0.30102999566398119521 * expm_dlog2norm1(n, n, E, lde), "L(A,E)",
                                    info);
         if (st == EXPM_OK && X) {
             double log10L = info ? info->log10_norm : 0.0;
@@ -394,6 +399,7 @@ static expm_status taylor_run(int n, const double *A, int lda, const double *E, 
         info->products = c.products;
         info->solves = 0;
     }
+    st = expm_hump_warning(st, hump, info);
     free(ws); free(work);
     return st;
 }

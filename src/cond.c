@@ -173,6 +173,19 @@ expm_status expm_cond_exp(int n, const double *A, int lda, double *kappa, unsign
     }
     if (st != EXPM_OK)
         goto out;
+    /* ||K||_2 >= ||exp(A)||_F / sqrt(n): tr L(A,E) = tr(exp(A) E) (the
+     * derivative of tr exp), so E = exp(A)^T / ||exp(A)||_F gives
+     * ||L(A,E)||_F >= ||exp(A)||_F / sqrt(n). A computed ||K|| far below
+     * that means the Frechet derivatives lost all accuracy: fail, do not
+     * print it (A = -1e100 ones(2): L came out 0 and kappa was printed as
+     * 0; found by an outside audit). */
+    if (!(nK >= 0.5 * nX / sqrt((double)n))) {
+        st = EXPM_ENONFINITE;
+        expm_info_msg(info, "kappa_exp not computable: the Frechet derivatives lost all accuracy "
+                      "(||K||_2 = %g < ||exp(A)||_F / sqrt(n) = %g, a lower bound)", nK,
+                      nX / sqrt((double)n));
+        goto out;
+    }
     double k = nK / nX * nA; /* nX > 0: exp(A) is nonsingular */
     if (!isfinite(k) || !(nX > 0)) {
         st = EXPM_EOVERFLOW;

@@ -37,6 +37,12 @@ int expm_dall_finite(int m, int n, const double *A, int lda);
 /* Norms of an m-by-n matrix: 1-norm (max column sum), inf-norm (max row
  * sum), Frobenius (scaled, no overflow for finite input). */
 double expm_dnorm1(int m, int n, const double *A, int lda);
+/* log2 ||A||_1 also when the 1-norm overflows (entries near DBL_MAX: the
+ * sums are then redone on A 2^-k); -INFINITY for A = 0, NaN/Inf as given. */
+double expm_dlog2norm1(int m, int n, const double *A, int lda);
+/* k with 2^(k-1) <= ||A||_1 < 2^k (frexp's exponent of the norm), for any
+ * finite A, also when the 1-norm overflows; 0 for A = 0. A must be finite. */
+int expm_dnorm1_exponent(int m, int n, const double *A, int lda);
 double expm_dnorminf(int m, int n, const double *A, int lda);
 double expm_dnormfro(int m, int n, const double *A, int lda);
 

@@ -33,6 +33,41 @@ double expm_dnorm1(int m, int n, const double *A, int lda)
     return best;
 }
 
+double expm_dlog2norm1(int m, int n, const double *A, int lda)
+{
+    double nrm = expm_dnorm1(m, n, A, lda);
+    if (isfinite(nrm) || isnan(nrm))
+        return nrm > 0.0 ? log2(nrm) : (nrm == 0.0 ? -INFINITY : nrm);
+    /* The sums overflowed (entries near DBL_MAX): again on A 2^-k. */
+    double big = 0.0;
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < m; i++)
+            big = fmax(big, fabs(A[i + (size_t)j * lda]));
+    if (!isfinite(big))
+        return big;
+    int k;
+    frexp(big, &k);
+    double best = 0.0;
+    for (int j = 0; j < n; j++) {
+        double s = 0.0;
+        for (int i = 0; i < m; i++)
+            s += ldexp(fabs(A[i + (size_t)j * lda]), -k);
+        best = fmax(best, s);
+    }
+    return log2(best) + k;
+}
+
+int expm_dnorm1_exponent(int m, int n, const double *A, int lda)
+{
+    double nrm = expm_dnorm1(m, n, A, lda);
+    int k = 0;
+    if (nrm > 0.0 && isfinite(nrm))
+        frexp(nrm, &k);
+    else if (nrm > 0.0)
+        k = (int)floor(expm_dlog2norm1(m, n, A, lda)) + 1;
+    return k;
+}
+
 double expm_dnorminf(int m, int n, const double *A, int lda)
 {
     double best = 0.0;

@@ -255,3 +255,32 @@ Test(exp2x2, invalid_arguments)
     cr_expect_eq(expm_exp2x2(A, 1, X, 2, NULL), EXPM_EINVAL);
     cr_expect_eq(X[0], 9.0);
 }
+
+/* Entries of wildly different size whose products are ordinary (found by an
+ * outside audit): [[0, a], [1/a, 0]] with a = 1e300 is cosh(1) I + sinh(1) A',
+ * but one common pre-scaling 2^-k (k from the largest entry) flushed bc 2^-2k
+ * to zero and gave I + A (relative error 0.15). And mu + r cancelling to 0
+ * where l1 = -det/(r - mu) = -2.2e13: exp(A) ~ 0, not ~1. Against the
+ * certified reference; the old code fails both. */
+Test(exp2x2, mixed_magnitudes_vs_reference)
+{
+    const double cases[][4] = {   /* column-major a11, a21, a12, a22 */
+        {0, 1e-300, 1e300, 0},
+        {0, -1e-300, 1e300, 0},
+        {0.5, 3e-250, 7e249, -0.25},
+        {-0x1.9e132b233fddp+115, -0x1.11fe0ee2484dap+726, 0x1.0afd344f2c9fp-565,
+         0x1.4b948bc58811ap-183},
+        {0x1.57d5bfa24bab5p-52, -0x1.0ca7c5bfd5bb1p+722, 0x1.c9bf1c7b2616cp-692,
+         0x1.1a75b3ce26d71p-549},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        double X[4], R[4];
+        cr_assert_eq(expm_ref_exp(2, cases[k], 2, R, 2, 0, NULL), EXPM_OK, "case %zu", k);
+        expm_info_t info;
+        cr_assert_eq(expm_exp(NULL, 2, cases[k], 2, X, 2, &info), EXPM_OK, "case %zu: %s", k,
+                     info.message);
+        double err = tu_relerr(2, X, R);
+        /* w = sqrt(-bc) ~ 4e4 in the last case: cos(w) inherits u w. */
+        cr_expect(err <= (k == 4 ? 1e-10 : 1e-14), "case %zu: err %.3g", k, err);
+    }
+}

@@ -34,3 +34,20 @@ Test(norm, log2_abspow_exact_and_overflow_free)
     double Z[4] = {0, 0, 0, 0};
     cr_expect(isinf(expm_dlog2norm1_abspow(2, Z, 2, 3, w)));
 }
+
+/* log2 ||A||_1 and its frexp exponent also when the column sums overflow
+ * (E = 9e307 [[1,-1],[-1,1]] was taken for an overflow of L(A,E)). */
+Test(norm, log2norm1_and_exponent_past_dbl_max)
+{
+    double A[4] = {1, -2, 3, 0.5}, H[4] = {9e307, -9e307, -9e307, 9e307}, Z[4] = {0, 0, 0, 0};
+    cr_expect_float_eq(expm_dlog2norm1(2, 2, A, 2), log2(3.5), 1e-15);
+    int k;
+    (void)frexp(3.5, &k);
+    cr_expect_eq(expm_dnorm1_exponent(2, 2, A, 2), k);
+    cr_expect(isinf(expm_dnorm1(2, 2, H, 2)));
+    double l = expm_dlog2norm1(2, 2, H, 2);   /* log2(1.8e308) = 1024.0 */
+    cr_expect(fabs(l - (log2(9e307) + 1.0)) < 1e-12, "%.17g", l);
+    cr_expect_eq(expm_dnorm1_exponent(2, 2, H, 2), 1025);
+    cr_expect(isinf(expm_dlog2norm1(2, 2, Z, 2)) && expm_dlog2norm1(2, 2, Z, 2) < 0);
+    cr_expect_eq(expm_dnorm1_exponent(2, 2, Z, 2), 0);
+}

@@ -622,3 +622,27 @@ Test(pade, default_closed_form_and_switch_beat_plain)
     printf("O2: default %.3g, pade-plain %.3g; B3: default %.3g (%.3g u kappa)\n", ed, ep, eb,
            eb / (TU_U * kappa));
 }
+
+/* EXPM_WARN_TRACE: for A = -1e100 ones(2), E = e2 e1^T the recurrence of
+ * Alg. 6.4 returned L = 0 and exp(A) = 0, exit 0 (exact: L = [[-1,1],[1,-1]]/4,
+ * exp(A) = [[1,-1],[-1,1]]/2; kappa_exp ~ 1e100; found by an outside audit):
+ * it must now carry the warning. No warning on ordinary matrices (the check is
+ * tr L(A,E) = tr(exp(A) E) to 2^-20, and for n = 2 the closed-form exp(A)). */
+Test(pade, frechet_consistency_warning)
+{
+    double a = -1e100, A[4] = {a, a, a, a}, E[4] = {0, 1, 0, 0}, L[4];
+    expm_info_t info;
+    cr_assert_eq(expm_frechet(NULL, 2, A, 2, E, 2, L, 2, NULL, 0, &info), EXPM_OK);
+    cr_expect(info.warnings & EXPM_WARN_TRACE, "no warning; L = %g %g %g %g", L[0], L[1], L[2],
+              L[3]);
+    int alarms = 0;
+    for (int k = 0; k < 30; k++) {
+        int n = 2 + k % 11;
+        double B[144], F[144], M[144];
+        tu_randn(n, 4100 + (unsigned long long)k, pow(10.0, k % 4 - 1), B);
+        tu_randn(n, 5100 + (unsigned long long)k, 0, F);
+        cr_assert_eq(expm_frechet(NULL, n, B, n, F, n, M, n, NULL, 0, &info), EXPM_OK);
+        alarms += (info.warnings & EXPM_WARN_TRACE) != 0;
+    }
+    cr_expect_eq(alarms, 0, "consistency warning on %d of 30 random matrices", alarms);
+}

@@ -293,3 +293,94 @@ Test(pade_schur, frechet_nonnormal_family, .timeout = 60)
         }
     printf("non-normal family, L(A,E): worst err/(u kappa) %.3g\n", worst);
 }
+
+/* A = D S D^-1, D = diag(10^(gmax k/(n-1))), S = (G - G^T) scaled to
+ * ||S||_1 = snorm: exp(A) = D exp(S) D^-1 with exp(S) orthogonal. */
+static void graded_skew(int n, unsigned long long seed, double snorm, double gmax, double *A)
+{
+    double *G = malloc((size_t)n * n * sizeof *G);
+    cr_assert(G);
+    tu_randn(n, seed, 0, G);
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++)
+            A[i + (size_t)j * n] = G[i + (size_t)j * n] - G[j + (size_t)i * n];
+    double c = 0;
+    for (int j = 0; j < n; j++) {
+        double s = 0;
+        for (int i = 0; i < n; i++)
+            s += fabs(A[i + (size_t)j * n]);
+        c = fmax(c, s);
+    }
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++)
+            A[i + (size_t)j * n] *= snorm / c * pow(10.0, gmax * (i - j) / (n - 1));
+    free(G);
+}
+
+/* Graded A = D S D^-1 (S skew-symmetric, ||S||_1 = 1e5..1e6, D over 9-10
+ * decades): the Schur form is taken of the balanced D^-1 A D. Unbalanced,
+ * dgees's backward error u ||A|| (||A|| ~ 1e13) moved the eigenvalues of
+ * S off the imaginary axis by up to cond(D) times that: pade-schur and the
+ * default (its hump test switches here) returned exp(A) with relative
+ * errors up to 7.5e68 (n = 4) and 6.4e19 (n = 20), exit 0, and L(A,E) was
+ * reported as overflowing (n = 16). The bound: exp(A) = D exp(S) D^-1
+ * inherits the squarings' error of the oscillation exp(S), ~u ||S|| per
+ * unit of norm (pade-plain: 7.5e-12 at ||S|| = 1e6); 1e3 u ||S||_1 leaves
+ * room for n and the Schur rotations. Measured after the fix: <= 1.7e-10
+ * (1.5e-9 allowed at 1e6). */
+Test(pade_schur, graded_skew_balanced, .timeout = 60)
+{
+    static const struct { int n; unsigned long long seed; double snorm, gmax; } cs[] = {
+        {4, 11, 1e6, 9.0}, {9, 12, 1e6, 10.0}, {16, 13, 1e5, 10.0}};
+    for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
+        int n = cs[c].n;
+        size_t nn = (size_t)n * n;
+        double *A = malloc(nn * 8), *E = malloc(nn * 8), *R = malloc(nn * 8), *RL = malloc(nn * 8),
+               *X = malloc(nn * 8), *L = malloc(nn * 8);
+        cr_assert(A && E && R && RL && X && L);
+        graded_skew(n, cs[c].seed, cs[c].snorm, cs[c].gmax, A);
+        tu_randn(n, 500 + cs[c].seed, 0, E);
+        cr_assert_eq(expm_ref_frechet(n, A, n, E, n, RL, n, R, n, 0, NULL), EXPM_OK);
+        double bound = 1e3 * TU_U * cs[c].snorm;
+        const char *ms[] = {"pade-schur", "pade"};
+        for (int k = 0; k < 2; k++) {
+            expm_info_t info;
+            cr_assert_eq(expm_exp(ms[k], n, A, n, X, n, &info), EXPM_OK, "n=%d %s: %s", n,
+                         ms[k], info.message);
+            double ex = tu_relerr(n, X, R);
+            cr_expect(ex <= bound, "n=%d %s: exp err %.3g > %.3g", n, ms[k], ex, bound);
+            cr_assert_eq(expm_frechet(ms[k], n, A, n, E, n, L, n, NULL, 0, &info), EXPM_OK,
+                         "n=%d %s: %s", n, ms[k], info.message);
+            double el = tu_relerr(n, L, RL);
+            cr_expect(el <= bound, "n=%d %s: L err %.3g > %.3g", n, ms[k], el, bound);
+            printf("graded skew n=%d %s: exp err %.3g, L err %.3g (bound %.3g)\n", n, ms[k], ex,
+                   el, bound);
+        }
+        free(A); free(E); free(R); free(RL); free(X); free(L);
+    }
+}
+
+/* E with entries near DBL_MAX and a finite L(A,E) (A = [[0,1],[1,0]], E =
+ * 9e307 [[1,-1],[-1,1]], L = 3.31e307 [[1,-1],[-1,1]]): pade-schur exited 2
+ * ("E(2,2) = inf is not finite": Q^T E Q overflowed) and the default 1
+ * (||E||_1 = inf was taken for an overflow of L); found by an outside audit.
+ * Both now scale E by a power of two (L is linear in E). */
+Test(pade_schur, frechet_of_huge_e_is_finite)
+{
+    double A[4] = {0, 1, 1, 0}, E[4] = {9e307, -9e307, -9e307, 9e307}, L[4], R[4];
+    cr_assert_eq(expm_ref_frechet(2, A, 2, E, 2, R, 2, NULL, 0, 0, NULL), EXPM_OK);
+    const char *ms[] = {"pade-schur", "pade"};
+    for (int k = 0; k < 2; k++) {
+        expm_info_t info;
+        cr_assert_eq(expm_frechet(ms[k], 2, A, 2, E, 2, L, 2, NULL, 0, &info), EXPM_OK, "%s: %s",
+                     ms[k], info.message);
+        double err = tu_relerr(2, L, R);
+        cr_expect(err <= 8 * TU_U, "%s: err %.3g", ms[k], err);
+        cr_assert_eq(expm_adjoint(ms[k], 2, A, 2, E, 2, L, 2, &info), EXPM_OK, "%s: %s", ms[k],
+                     info.message);
+    }
+    /* A whose Schur form overflows: a failure of the method (not EINVAL). */
+    double B[9] = {1e308, 1e308, 0, 1e308, 1e308, 0, 0, 0, 1}, X[9];
+    expm_status st = expm_exp("pade-schur", 3, B, 3, X, 3, NULL);
+    cr_expect(st == EXPM_ENONFINITE || st == EXPM_EOVERFLOW, "status %d", st);
+}

@@ -421,3 +421,36 @@ Test(taylor, infinite_norm_finite_entries, .timeout = 10)
         for (int i = 0; i < 4; i++)
             cr_expect(isfinite(X[i]));
 }
+
+/* The hump warning (EXPM_WARN_HUMP): taylor has no Schur fallback, so when its
+ * squarings amplify rounding errors past 2^32 it must say so. An outside
+ * audit found, silent: relative error 7e44 on this 2x2 (complex pair,
+ * ||A||_1 ~ 2.7e9, kappa_exp 1.2e18). pade-plain warns alike; the default
+ * (2x2 closed form) is accurate and does not warn. No false alarm on
+ * random matrices (norms 1..1e3). */
+Test(taylor, hump_warning)
+{
+    double A[4] = {60949027.93452666, 1392287.6220482138, -2668112797.309514,
+                   -60948969.127319627}, X[4], E[4] = {1, 2, 3, 4}, L[4];
+    expm_info_t info;
+    cr_assert_eq(expm_exp(METHOD, 2, A, 2, X, 2, &info), EXPM_OK, "%s", info.message);
+    cr_expect(info.warnings & EXPM_WARN_HUMP, "taylor exp: no hump warning");
+    cr_assert_eq(expm_frechet(METHOD, 2, A, 2, E, 2, L, 2, NULL, 0, &info), EXPM_OK);
+    cr_expect(info.warnings & EXPM_WARN_HUMP, "taylor frechet: no hump warning");
+    cr_assert_eq(expm_exp("pade-plain", 2, A, 2, X, 2, &info), EXPM_OK);
+    cr_expect(info.warnings & EXPM_WARN_HUMP, "pade-plain: no hump warning");
+    cr_assert_eq(expm_exp(NULL, 2, A, 2, X, 2, &info), EXPM_OK);
+    cr_expect(!(info.warnings & EXPM_WARN_HUMP), "pade warned");
+    double R[4];
+    cr_assert_eq(expm_ref_exp(2, A, 2, R, 2, 0, NULL), EXPM_OK);
+    cr_expect(tu_relerr(2, X, R) <= 1e-14, "default err %.3g", tu_relerr(2, X, R));
+    int alarms = 0;
+    for (int k = 0; k < 24; k++) {
+        int n = 3 + k % 10;
+        double B[144], Y[144];
+        tu_randn(n, 3100 + (unsigned long long)k, pow(10.0, k % 4), B);
+        cr_assert_eq(expm_exp(METHOD, n, B, n, Y, n, &info), EXPM_OK);
+        alarms += (info.warnings & EXPM_WARN_HUMP) != 0;
+    }
+    cr_expect_eq(alarms, 0, "hump warning on %d of 24 random matrices", alarms);
+}
