@@ -195,6 +195,8 @@ static int cmd_methods(void)
 
 static int check_method(const char *name, unsigned kind)
 {
+    if (name && !*name)   /* the library reads "" as the default; on the command line it is a slip */
+        return usage_error("%s", "empty method name after -m (see `expmkit methods`)");
     const expm_method_t *m = expm_method_find(name);
     if (!m)
         return usage_error("unknown method '%s' (see `expmkit methods`)", name);
@@ -409,6 +411,17 @@ static int cmd_zoh(int argc, char **argv)
         return EXIT_USAGE;
     }
     int n = A.rows, m = B.cols;
+    /* The augmented (n+m)^2 matrix (and its workspace) under the reader's own
+     * limit, 1 GiB of doubles: a small coordinate B with many columns must
+     * not drive a multi-GiB allocation. */
+    if ((double)(n + m) * (double)(n + m) > (double)(1u << 30) / sizeof(double)) {
+        fprintf(stderr, "expmkit: %s:%d: B is %d x %d: the augmented (n+m) x (n+m) matrix, "
+                "n + m = %lld, would exceed 1 GiB\n", shown(a.files[1]), B.size_line, B.rows,
+                B.cols, (long long)n + m);
+        expm_matrix_free(&A);
+        expm_matrix_free(&B);
+        return EXIT_USAGE;
+    }
     double *R = malloc((size_t)n * (size_t)(n + m) * sizeof(double));
     if (!R) {
         fprintf(stderr, "expmkit: out of memory for a %d x %d result\n", n, n + m);

@@ -269,10 +269,15 @@ static expm_status parse_value(const reader_t *r, const char *tok, int integer,
     if (integer && !is_int_literal(tok))
         return fail(r, EXPM_EINVAL, r->line,
                     "value '%s' is not an integer (field is 'integer')", quote(tok).s);
+    /* MatrixMarket numbers are decimal: strtod's hexadecimal floats (0x10)
+     * are refused like any other non-decimal token, as they are in the
+     * size line and the indices. */
     char *end;
     *v = strtod(tok, &end);
     if (end == tok || *end)
         return fail(r, EXPM_EINVAL, r->line, "value '%s' is not a number", quote(tok).s);
+    if (strpbrk(tok, "xX"))
+        return fail(r, EXPM_EINVAL, r->line, "value '%s' is not a decimal number", quote(tok).s);
     if (!isfinite(*v))
         return fail(r, EXPM_EINVAL, r->line, "value '%s' is not a finite number",
                     quote(tok).s);

@@ -62,6 +62,34 @@ static char *expand(const char *cmd, const char *a, const char *out)
     return r;
 }
 
+/* The command runs in its own process group (so that a timeout can kill
+ * all of it), which a terminal's Ctrl-C, `timeout` or a CI job's kill sent to
+ * verify would not reach: the group of the running command is kept here for
+ * the handler of SIGINT/SIGTERM/SIGHUP, which kills it and then lets the
+ * signal end verify as it would have (found by an outside audit: a killed
+ * verify left `sleep 88` running, adopted by init). Process-wide by nature
+ * (signal dispositions are), so only the CLI's verify sets it. */
+static volatile sig_atomic_t child_group = 0;
+/* The temporary files, removed by the handler too (unlink and rmdir are
+ * async-signal-safe); written before the handler is installed. */
+static char sig_paths[3][64];
+
+static void on_fatal_signal(int sig)
+{
+    pid_t g = (pid_t)child_group;
+    if (g > 0) {
+        kill(-g, SIGKILL);
+        kill(g, SIGKILL);
+    }
+    unlink(sig_paths[0]);
+    unlink(sig_paths[1]);
+    rmdir(sig_paths[2]);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static const int FATAL_SIGNALS[3] = {SIGINT, SIGTERM, SIGHUP};
+
 /* Run cmd; returns the wait status, or -1 when it could not start; *timed_out
  * when it was killed after `timeout` seconds (with its process group). */
 static int run_cmd(const char *cmd, double timeout, int *timed_out)
@@ -78,18 +106,27 @@ static int run_cmd(const char *cmd, double timeout, int *timed_out)
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);
     }
+    setpgid(pid, pid);   /* also here: no window in which the child is outside its group */
+    child_group = pid;
     double t0 = now();
     int status = 0;
     for (;;) {
         pid_t r = waitpid(pid, &status, WNOHANG);
-        if (r == pid)
+        if (r == pid) {
+            kill(-pid, SIGKILL);   /* whatever the command left running in its group */
+            child_group = 0;
             return status;
-        if (r < 0 && errno != EINTR)
+        }
+        if (r < 0 && errno != EINTR) {
+            kill(-pid, SIGKILL);
+            child_group = 0;
             return -1;
+        }
         if (now() - t0 > timeout) {
             kill(-pid, SIGKILL);
             kill(pid, SIGKILL);
             waitpid(pid, &status, 0);
+            child_group = 0;
             *timed_out = 1;
             return status;
         }
@@ -199,6 +236,15 @@ expm_status expm_verify_run(const expm_verify_opts_t *o, FILE *md, char *err, si
     snprintf(apath, sizeof apath, "%s/A.mtx", dir);
     snprintf(opath, sizeof opath, "%s/OUT.mtx", dir);
     char *cmd = expand(o->cmd, apath, opath);
+    snprintf(sig_paths[0], sizeof sig_paths[0], "%s", apath);
+    snprintf(sig_paths[1], sizeof sig_paths[1], "%s", opath);
+    snprintf(sig_paths[2], sizeof sig_paths[2], "%s", dir);
+    struct sigaction sa, old_sa[3];
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < 3; i++)
+        sigaction(FATAL_SIGNALS[i], &sa, &old_sa[i]);
     int nt = expm_testmat_count();
     vrow_t *rows = calloc((size_t)nt, sizeof *rows);
     FILE *csv = o->csv ? fopen(o->csv, "w") : NULL;
@@ -332,6 +378,8 @@ expm_status expm_verify_run(const expm_verify_opts_t *o, FILE *md, char *err, si
                 rows[i].ours_phi, rows[i].agrees ? "agrees (not representable): " : "",
                 rows[i].status);
 out:
+    for (int i = 0; i < 3; i++)
+        sigaction(FATAL_SIGNALS[i], &old_sa[i], NULL);
     if (csv)
         fclose(csv);
     remove(apath);

@@ -71,9 +71,12 @@ expm_status expm_zoh_check(int n, int m, double dt, const double *A, int lda,
         for (int i = 0; i < n; i++) {
             double v = j < n ? A[i + (size_t)j * lda] : B[i + (size_t)(j - n) * ldb];
             if (!isfinite(dt * v)) {
-                expm_info_msg(info, "dt * %s(%d,%d) = %g * %g overflows double", j < n ? "A" : "B",
-                              i + 1, j < n ? j + 1 : j - n + 1, dt, v);
-                return EXPM_EINVAL;
+                /* Valid data whose product the method cannot represent: a
+                 * failure of the computation (exit 1), not bad input. */
+                expm_info_msg(info, "dt * %s(%d,%d) = %g * %g overflows double: the augmented "
+                              "matrix [[dt A, dt B], [0, 0]] cannot be formed",
+                              j < n ? "A" : "B", i + 1, j < n ? j + 1 : j - n + 1, dt, v);
+                return EXPM_EOVERFLOW;
             }
         }
     return EXPM_OK;

@@ -200,6 +200,7 @@ static const bad_t BAD[] = {
     {"inf", "%%MatrixMarket matrix array real general\n1 1\n-inf\n", ":3: ", "finite"},
     {"huge_value", "%%MatrixMarket matrix array real general\n1 1\n1e999\n", ":3: ", "finite"},
     {"word", "%%MatrixMarket matrix array real general\n1 1\nabc\n", ":3: ", "abc"},
+    {"hex", "%%MatrixMarket matrix array real general\n1 1\n0x10\n", ":3: ", "decimal"},
     {"negative_dim", "%%MatrixMarket matrix array real general\n-2 -2\n", ":2: ", "-2"},
     {"zero_dim", "%%MatrixMarket matrix array real general\n0 0\n", ":2: ", "0"},
     {"enormous_dim", "%%MatrixMarket matrix array real general\n65536 65536\n", ":2: ", "large"},
@@ -242,6 +243,9 @@ Test(cli, missing_file_directory_and_usage)
     cr_expect_eq(run("expm -m nosuch -", A3), 2);
     cr_expect(strstr(err_buf, "unknown method 'nosuch'") != NULL, "%s", err_buf);
     cr_expect_str_empty(out_buf);
+    cr_expect_eq(run("expm -m '' -", A3), 2);   /* an empty name is a slip, not the default */
+    cr_expect(strstr(err_buf, "empty method name") != NULL, "%s", err_buf);
+    cr_expect_str_empty(out_buf);
     cr_expect_eq(run("expm -m block -", A3), 2);
     cr_expect(strstr(err_buf, "does not compute exp(A)") != NULL, "%s", err_buf);
     cr_expect_eq(run("frechet - -", A3), 2);
@@ -261,4 +265,24 @@ Test(cli, size_mismatch_between_a_and_e)
     snprintf(want, sizeof want, "expmkit: %s:3: E is 2 x 2 but A is 3 x 3", e);
     cr_expect(strstr(err_buf, want) == err_buf, "stderr %s", err_buf);
     cr_expect_str_empty(out_buf);
+}
+
+/* Found by an outside audit: for A = -1e100 ones(2) the Frechet derivatives
+ * came out 0 and `cond` printed kappa = 0 with exit 0. ||K|| >= ||exp(A)||_F
+ * / sqrt(n) (the trace identity), so such a result must fail loudly. */
+Test(cli, cond_fails_loudly_when_frechet_is_lost)
+{
+    const char *a = put("neg.mtx", "%%MatrixMarket matrix array real general\n2 2\n"
+                                   "-1e100\n-1e100\n-1e100\n-1e100\n");
+    char args[400];
+    snprintf(args, sizeof args, "cond '%s'", a);
+    int rc = run(args, NULL);
+    if (rc == 0) {   /* a future, accurate L: then kappa ~ ||A||_F ||L|| / ||exp(A)||_F >> 1 */
+        double k = strtod(out_buf, NULL);
+        cr_expect(k > 1e90, "cond printed %s", out_buf);
+    } else {
+        cr_expect_eq(rc, 1, "stderr: %s", err_buf);
+        cr_expect_str_empty(out_buf);
+        cr_expect(strstr(err_buf, "lost all accuracy") != NULL, "stderr: %s", err_buf);
+    }
 }

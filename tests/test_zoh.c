@@ -239,9 +239,10 @@ Test(zoh, m_zero_and_argument_errors)
     cr_expect_eq(expm_zoh("block", 2, 1, 1.0, A, 2, B, 2, X, 2, X, 2, NULL), EXPM_EUNSUPPORTED);
     double Bn[2] = {1, NAN};
     cr_expect_eq(expm_zoh(NULL, 2, 1, 1.0, A, 2, Bn, 2, X, 2, X, 2, NULL), EXPM_EINVAL);
-    /* dt*A overflows: bad input, not a silent Inf. */
+    /* dt*A overflows: not a silent Inf, and a failure of the computation
+     * (EXPM_EOVERFLOW, CLI exit 1), not bad input: the data are valid. */
     cr_expect_eq(expm_zoh(NULL, 2, 1, 1e300, (double[]){1e10, 0, 0, 1}, 2, B, 2, X, 2, X, 2, NULL),
-                 EXPM_EINVAL);
+                 EXPM_EOVERFLOW);
 }
 
 /* exp(1000) overflows: EXPM_EOVERFLOW and the outputs untouched. */
@@ -751,4 +752,25 @@ Test(zoh_cli, overflow_exits_1)
     cr_expect_str_empty(out_buf);
     cr_expect(strstr(err_buf, "big.mtx: ") != NULL && strstr(err_buf, "overflow") != NULL,
               "stderr: %s", err_buf);
+}
+
+/* Found by an outside audit: dt*A overflowing double exited 2 (as if the file
+ * were malformed); a tiny coordinate B with 30000 columns drove a 7 GB
+ * allocation of the augmented matrix, beyond the reader's own 1 GiB limit. */
+Test(zoh_cli, dt_times_a_overflow_exits_1_and_huge_b_exits_2)
+{
+    const char *a = put("a1.mtx", "%%MatrixMarket matrix array real general\n1 1\n-1e300\n");
+    const char *b = put("b1.mtx", "%%MatrixMarket matrix array real general\n1 1\n1\n");
+    char args[800], want[400];
+    snprintf(args, sizeof args, "zoh --dt 1e10 '%s' '%s'", a, b);
+    cr_expect_eq(run(args, NULL), 1, "stderr: %s", err_buf);
+    cr_expect_str_empty(out_buf);
+    cr_expect(strstr(err_buf, "overflows double") != NULL, "stderr: %s", err_buf);
+    const char *a2 = put("a2.mtx", "%%MatrixMarket matrix array real general\n2 2\n1\n2\n3\n4\n");
+    const char *bw = put("bw.mtx", "%%MatrixMarket matrix coordinate real general\n% wide\n2 30000 0\n");
+    snprintf(args, sizeof args, "zoh --dt 1 '%s' '%s'", a2, bw);
+    cr_expect_eq(run(args, NULL), 2, "stderr: %s", err_buf);
+    cr_expect_str_empty(out_buf);
+    snprintf(want, sizeof want, "expmkit: %s:3: B is 2 x 30000", bw);
+    cr_expect(strncmp(err_buf, want, strlen(want)) == 0, "stderr '%s'", err_buf);
 }
