@@ -389,7 +389,7 @@ static int cmd_zoh(int argc, char **argv)
     char *end = NULL;
     errno = 0;
     double dt = strtod(dts, &end);
-    if (end == dts || *end != '\0' || errno == ERANGE || !isfinite(dt) || !(dt > 0.0))
+    if (end == dts || *end != '\0' || !isfinite(dt) || !(dt > 0.0)) /* a subnormal T (ERANGE) is still a step */
         return usage_error("--dt '%s': the step T must be a finite number > 0", dts);
     if ((rc = check_method(a.method, EXPM_KIND_EXP)))
         return rc;
@@ -606,6 +606,18 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "--version") == 0) {
         printf("expmkit %s\n", EXPMKIT_VERSION);
         return 0;
+    }
+    /* `expmkit COMMAND -h` as the usage says (-h, --help: this text); an
+     * option value such as `-m -h` is not read as a request for help. */
+    for (int i = 2; i < argc; i++) {
+        const char *prev = argv[i - 1];   /* -m and the --options take a value */
+        if (strcmp(prev, "-m") == 0 ||
+            (strncmp(prev, "--", 2) == 0 && !strchr(prev, '=') && strcmp(prev, "--no-cache") != 0))
+            continue;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(USAGE, stdout);
+            return 0;
+        }
     }
     args_t a = {cmd, NULL, 0, {NULL, NULL}, 0};
     int rc;

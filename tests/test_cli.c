@@ -250,6 +250,8 @@ Test(cli, missing_file_directory_and_usage)
     cr_expect(strstr(err_buf, "does not compute exp(A)") != NULL, "%s", err_buf);
     cr_expect_eq(run("frechet - -", A3), 2);
     cr_expect_eq(run("expm -q -", A3), 2);
+    cr_expect_eq(run("expm -h", NULL), 0);   /* the usage lists -h for every command */
+    cr_expect(strstr(out_buf, "usage: expmkit") == out_buf);
     cr_expect_eq(run("--help", NULL), 0);
     cr_expect(strstr(out_buf, "usage: expmkit") == out_buf);
 }
