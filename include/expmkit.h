@@ -143,10 +143,21 @@ const expm_method_t *expm_method_get(int i);
  *    phi <= 1.02. Named matrices that switch: B3 (phi 8.5 -> 0.66) and
  *    R nonnormal nu=100 (8.1 -> 0.27). Not always on: Schur costs ~25 n^3
  *    flops more and on normal, well-conditioned matrices its backward error
- *    gives phi up to ~15 where plain Pade gives ~2.
+ *    gives phi up to ~15 where plain Pade gives ~2. Nor on A normal to working
+ *    accuracy (||A^T A - A A^T||_F <= 2^-30 ||A||_F^2, checked only when the
+ *    test fires): a hump needs non-normality, but rotations can pass 32
+ *    (skew-symmetric, n = 30, ||A|| = 1e5: 2^34; Schur 1.1e-10, plain 2.6e-12).
+ *    Schur's form is taken of the balanced D^-1 A D when that lowers ||A||_1
+ *    by 2^20 or more (graded A; see pade_schur.c).
+ *    Known failure (outside audit): rotated Jordan blocks Q s(N_k + l I) Q^T,
+ *    k >= 5, s >~ 2e4, where perturbations of u ||A|| move the eigenvalues by
+ *    ~1e2 (k = 6: 1.5e13 relative error, exit 0; plain Pade and taylor exit 1,
+ *    scipy NaN): no double-precision Pade or Schur path is accurate there.
  *  - L(A,E) by default: Alg. 6.4 with the same test on the squarings of R;
- *    above 32 it switches to pade-schur's Q L(T, Q^T E Q) Q^T (on the
- *    non-normal family Alg. 6.4 had L errors up to 6.6e10; now <= 1.0 u kappa). */
+ *    above 32 it switches to pade-schur's D Q L(T, .) Q^T D^-1 (on the
+ *    non-normal family Alg. 6.4 had L errors up to 6.6e10; now <= 1.0 u kappa).
+ *    EXPM_WARN_TRACE when tr L(A,E) = tr(exp(A) E) fails by 2^-20 (or, n = 2,
+ *    its exp(A) differs from the closed form). */
 const expm_method_t *expm_method_find(const char *name);
 
 /* ------------------------------------------------------------------------ */

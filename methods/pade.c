@@ -597,7 +597,8 @@ static expm_status pade_exp(int n, const double *A, int lda, double *X, int ldx,
     double hump = 0.0;
     st = expm_pade_core(n, transposed ? W : A, transposed ? n : lda, quasi ? blk : NULL, Z,
                         &e, &hump, info);
-    if (st == EXPM_OK && dispatch && !quasi && hump > HUMP_SWITCH_LOG2) {
+    if (st == EXPM_OK && dispatch && !quasi && hump > HUMP_SWITCH_LOG2 &&
+        !expm_is_nearly_normal(n, A, lda)) {
         /* Squaring amplified rounding errors: the Schur path keeps the
          * diagonal blocks exact in every squaring (pade_schur.c). */
         expm_info_t si;
@@ -618,8 +619,8 @@ static expm_status pade_exp(int n, const double *A, int lda, double *X, int ldx,
         }
         st = expm_unscale_result(n, n, Z, n, e, X, ldx, "exp(A)", info);
         st = expm_overflow_verdict(st, n, A, lda, 0.0, "exp(A)", info);
-        if (!dispatch && !quasi)   /* pade-plain: no Schur fallback, so say it */
-            st = expm_hump_warning(st, hump, info);
+        if (!dispatch && !quasi && (hump <= HUMP_SWITCH_LOG2 || !expm_is_nearly_normal(n, A, lda)))
+            st = expm_hump_warning(st, hump, info);   /* pade-plain: no Schur fallback, so say it */
     }
     free(Z); free(blk);
     return st;
@@ -901,7 +902,7 @@ static expm_status pade_frechet(int n, const double *A, int lda, const double *E
             fix_triangular(n, T0, blk, R, eR, s - 1 - k);
     }
 #undef GEMM
-    if (!blk_in && !tri && hump > HUMP_SWITCH_LOG2) {
+    if (!blk_in && !tri && hump > HUMP_SWITCH_LOG2 && !expm_is_nearly_normal(n, A, lda)) {
         /* The default's switch, as for exp: the squarings of R went through
          * a hump, so L(A,E) is recomputed through the Schur form. */
         expm_ws_give(ws); free(ipiv); free(work); free(blk);

@@ -1264,7 +1264,7 @@ expm_status expm_pade_small_run(int n, const double *A, int lda, double *X, int 
     double hump = 0.0;
     st = core_n(n, transposed ? W : A, transposed ? n : lda, quasi ? blk : NULL, Z, &e, &hump,
                 info);
-    if (st == EXPM_OK && !quasi && hump > HUMP_SWITCH_LOG2) {
+    if (st == EXPM_OK && !quasi && hump > HUMP_SWITCH_LOG2 && !expm_is_nearly_normal(n, A, lda)) {
         /* As pade.c: the squarings amplified rounding errors; the Schur
          * path keeps the diagonal blocks exact in every squaring. */
         expm_info_t si;

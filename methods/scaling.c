@@ -263,3 +263,35 @@ expm_status expm_hump_warning(expm_status st, double hump, expm_info_t *info)
     }
     return st;
 }
+
+int expm_is_nearly_normal(int n, const double *A, int lda)
+{
+    if (n <= 1)
+        return 1;
+    double *W = expm_dalloc(n, 3);
+    if (!W)
+        return 0;
+    size_t nn = (size_t)n * n;
+    double *C = W + nn, *D = W + 2 * nn;
+    /* A scaled to ||A||_max ~ 1 (power of two), so the products cannot
+     * overflow or underflow. */
+    double big = 0.0;
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++)
+            big = fmax(big, fabs(A[i + (size_t)j * lda]));
+    int k = 0;
+    if (big > 0.0 && isfinite(big))
+        frexp(big, &k);
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++)
+            W[i + (size_t)j * n] = ldexp(A[i + (size_t)j * lda], -k);
+    expm_dgemm(n, 'T', 'N', 1.0, W, n, W, n, 0.0, C, n);
+    expm_dgemm(n, 'N', 'T', 1.0, W, n, W, n, 0.0, D, n);
+    double f = 0.0, d = 0.0;
+    for (size_t i = 0; i < nn; i++) {
+        f += W[i] * W[i];
+        d += (C[i] - D[i]) * (C[i] - D[i]);
+    }
+    free(W);
+    return isfinite(d) && sqrt(d) <= 0x1p-30 * f;
+}

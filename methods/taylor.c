@@ -399,7 +399,8 @@ static expm_status taylor_run(int n, const double *A, int lda, const double *E, 
         info->products = c.products;
         info->solves = 0;
     }
-    st = expm_hump_warning(st, hump, info);
+    if (hump <= EXPM_HUMP_LOG2 || !expm_is_nearly_normal(n, A, lda))
+        st = expm_hump_warning(st, hump, info);
     free(ws); free(work);
     return st;
 }

@@ -384,3 +384,27 @@ Test(pade_schur, frechet_of_huge_e_is_finite)
     expm_status st = expm_exp("pade-schur", 3, B, 3, X, 3, NULL);
     cr_expect(st == EXPM_ENONFINITE || st == EXPM_EOVERFLOW, "status %d", st);
 }
+
+/* No switch on normal A: a hump of ||exp(tA)|| needs non-normality, but the
+ * estimate passed 32 on a 30x30 skew-symmetric A with ||A||_2 = 1e5 (2^34),
+ * and the Schur path gave 1.1e-10 where plain Pade gives 2.6e-12 (found by
+ * an outside audit). The default must now keep plain Pade (no
+ * EXPM_WARN_SCHUR) at plain Pade's accuracy, 1e3 u ||A||_1 (u ||A|| is the
+ * inherent error of a rotation by angles ~1e5). */
+Test(pade_schur, no_switch_on_normal_skew, .timeout = 60)
+{
+    const int n = 30;
+    double *A = malloc(900 * 8), *X = malloc(900 * 8), *R = malloc(900 * 8), *P = malloc(900 * 8);
+    cr_assert(A && X && R && P);
+    graded_skew(n, 31, 1e6, 0.0, A);   /* gmax = 0: no grading; hump estimate 38 here */
+    cr_assert_eq(expm_ref_exp(n, A, n, R, n, 0, NULL), EXPM_OK);
+    expm_info_t info;
+    cr_assert_eq(expm_exp(NULL, n, A, n, X, n, &info), EXPM_OK, "%s", info.message);
+    cr_expect(!(info.warnings & EXPM_WARN_SCHUR), "the default switched to Schur on skew A");
+    cr_assert_eq(expm_exp("pade-plain", n, A, n, P, n, &info), EXPM_OK);
+    cr_expect(!(info.warnings & EXPM_WARN_HUMP), "pade-plain warned of a hump on skew A");
+    double ed = tu_relerr(n, X, R), ep = tu_relerr(n, P, R);
+    cr_expect(ed <= 1e3 * TU_U * 1e6, "default err %.3g", ed);
+    printf("skew n=30 ||A||_1=1e6: default err %.3g, pade-plain %.3g\n", ed, ep);
+    free(A); free(X); free(R); free(P);
+}
