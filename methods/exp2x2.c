@@ -46,7 +46,6 @@
 #include "methods.h"
 
 #define LN2 0.69314718055994530942
-#define LOG10_2 0.30102999566398119521
 
 /* Error-free transformations (Knuth TwoSum, FMA TwoProduct). */
 static void two_sum(double a, double b, double *s, double *t)
@@ -82,15 +81,6 @@ static double g_exprel(double x)
     return x == 0.0 ? 1.0 : -expm1(-x) / x;
 }
 
-/* D 2^-2k = (h 2^-k)^2 + (b 2^-kb)(c 2^-kc), kb + kc = 2k, from
- * error-free pieces: h = a/2 - d/2 = s + t exactly (TwoSum of the halves),
- * then every piece scaled by a power of two. Why b and c get their own
- * scales: with one common 2^-k (k from the largest entry) bc 2^-2k
- * underflowed for [[0, 1e300], [1e-300, 0]] (bc = 1, k = 997), D became 0
- * and exp(A) came out as I + A instead of cosh(1) I + sinh(1) A (found by an
- * outside audit). k is taken from the size of D's terms, max(|h|, |bc|^1/2),
- * so D 2^-2k is near 1 whatever the entries; for ordinary data the result
- * is the previous one times an exact power of four (same r to the bit). */
 /* frexp's exponent of x != 0 (2^(k-1) <= |x| < 2^k), from the bits for
  * normal x (this path is hot at n = 2: two frexp calls per discriminant
  * cost 13% of exp2x2). */
@@ -113,6 +103,15 @@ static inline double scale2(double x, int k)
     return (k >= -1022 && k <= 1023) ? x * expm_pow2i(k) : ldexp(x, k);
 }
 
+/* D 2^-2k = (h 2^-k)^2 + (b 2^-kb)(c 2^-kc), kb + kc = 2k, from
+ * error-free pieces: h = a/2 - d/2 = s + t exactly (TwoSum of the halves),
+ * then every piece scaled by a power of two. Why b and c get their own
+ * scales: with one common 2^-k (k from the largest entry) bc 2^-2k
+ * underflowed for [[0, 1e300], [1e-300, 0]] (bc = 1, k = 997), D became 0
+ * and exp(A) came out as I + A instead of cosh(1) I + sinh(1) A (found by an
+ * outside audit). k is taken from the size of D's terms, max(|h|, |bc|^1/2),
+ * so D 2^-2k is near 1 whatever the entries; for ordinary data the result
+ * is the previous one times an exact power of four (same r to the bit). */
 static double discriminant_scaled(double a, double b, double c, double d, int *kout)
 {
     double s, t;

@@ -123,6 +123,9 @@ expm_status expm_overflow_verdict(expm_status st, int n, const double *A, int ld
  * methods that square without that fallback (pade-plain, taylor) warn. */
 #define EXPM_HUMP_LOG2 32.0
 
+/* log10(2), for sizes carried as power-of-two exponents. */
+#define EXPM_LOG10_2 0.30102999566398119521
+
 /* 1 if A is normal to working accuracy, ||A^T A - A A^T||_F <= 2^-30
  * ||A||_F^2 (two products; called only when the hump test fires). A hump of
  * ||exp(tA)|| needs non-normality (for normal A, ||exp(tA)||_2 = e^(t alpha));

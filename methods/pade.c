@@ -927,8 +927,8 @@ static expm_status pade_frechet(int n, const double *A, int lda, const double *E
     }
     double *Xtmp = V;
     st = expm_unscale_result(n, n, LL, n, eL, Xtmp, n, "L(A,E)", info);
-    st = expm_overflow_verdict(st, n, A, lda, 0.30102999566398119521 * expm_dlog2norm1(n, n, E, lde), "L(A,E)",
-                               info);
+    st = expm_overflow_verdict(st, n, A, lda, EXPM_LOG10_2 * expm_dlog2norm1(n, n, E, lde),
+                               "L(A,E)", info);
     if (st == EXPM_OK && X) {
         double log10L = info ? info->log10_norm : 0.0;
         if (trans) {

@@ -54,7 +54,7 @@
 #define CHUNK_MINN 8
 #define U_DOUBLE 0x1p-53
 #define PRESCALE_LOG2 100   /* as pade.c: ||A||_1 <= 2^100 before choosing m, s */
-#define HUMP_SWITCH_LOG2 32.0 /* as pade.c (see expmkit.h at expm_method_find) */
+#define HUMP_SWITCH_LOG2 EXPM_HUMP_LOG2 /* as pade.c (see expmkit.h at expm_method_find) */
 #define ABSORB_LOG2 1000    /* as scaling.c */
 #define HUMP_BOUND_BUDGET 24.0 /* bits of bounded hump terms (see squarings) */
 

@@ -11,7 +11,6 @@
 #include "methods.h"
 
 #define LN2 0.69314718055994530942
-#define LOG10_2 0.30102999566398119521
 #define ABSORB_LOG2 1000 /* fold the exponent back while ||Y||_1 <= 2^1000 */
 
 /* Exponents saturate at +-EXPM_EXP_CAP (methods.h): a result of size
@@ -147,7 +146,7 @@ expm_status expm_unscale_result(int m, int n, const double *Y, int ldy, long e,
         return EXPM_ENONFINITE;
     }
     double nrm = expm_dnorm1(m, n, Y, ldy);
-    double log10n = nrm > 0.0 ? log10(nrm) + (double)e * LOG10_2 : -INFINITY;
+    double log10n = nrm > 0.0 ? log10(nrm) + (double)e * EXPM_LOG10_2 : -INFINITY;
     if (info)
         info->log10_norm = log10n;
     /* Any entry with |y| * 2^e >= 2^1024 overflows. */

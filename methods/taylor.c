@@ -378,8 +378,8 @@ static expm_status taylor_run(int n, const double *A, int lda, const double *E, 
     expm_status st;
     if (frechet) {
         st = expm_unscale_result(n, n, LL, n, eL, Z, n, "L(A,E)", info);
-        st = expm_overflow_verdict(st, n, A, lda, 0.30102999566398119521 * expm_dlog2norm1(n, n, E, lde), "L(A,E)",
-                                   info);
+        st = expm_overflow_verdict(st, n, A, lda, EXPM_LOG10_2 * expm_dlog2norm1(n, n, E, lde),
+                                   "L(A,E)", info);
         if (st == EXPM_OK && X) {
             double log10L = info ? info->log10_norm : 0.0;
             st = expm_unscale_result(n, n, R, n, eR, X, ldx, "exp(A)", info);
