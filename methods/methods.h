@@ -139,6 +139,32 @@ int expm_is_nearly_normal(int n, const double *A, int lda);
  * EXPM_WARN_HUMP and a message with the estimate. Returns st. */
 expm_status expm_hump_warning(expm_status st, double hump, expm_info_t *info);
 
+/* After a method's call (src/api.c, src/batch.c), when t = max(u ||A||_F,
+ * 2^s u) >= EXPM_UNCERTAIN_MIN and A is not triangular. A backward stable
+ * method computes exp(A + dA), ||dA|| ~ u||A||, which moves A's eigenvalues
+ * by ~u||A||_F (normal A; more otherwise) and so exp(A) by factors up to
+ * e^(u||A||); in scaling and squaring a relative error d of exp(2^-s A)
+ * becomes (1+d)^(2^s) ~ e^(2^s d) (with 2^-s ||A|| ~ theta_m, the same size).
+ * From t = 2^-10 on the result is not known to three digits (outside audit:
+ * -1e17 ones(3), whose exp is I - J/3 + ~0: 13 for 2/3 in pade, 3e13 in
+ * pade-schur and eig; pade-plain gave 3e-112 for 1/2 on -1e20 ones(2); all
+ * with exit 0).
+ * - st == EXPM_OK: sets EXPM_WARN_UNCERTAIN and a message, unless the result
+ *   R (exp(A), or L(A,E) when E is given) is zero and ||exp(A)||_2 <=
+ *   e^mu2(A) (mu2 = lambda_max((A+A^T)/2) plus n u ||A||_F for the rounding
+ *   of dsyev; times ||E||_F for L) certifies that it underflows.
+ * - st == EXPM_EOVERFLOW and t >= 1: the computed size is no evidence
+ *   (-1e20 ones(3): "overflows, 1e1073", but exp(A) = I - J/3). The
+ *   overflow stands only when a lower bound of ||exp(A)||_2 passes n DBL_MAX:
+ *   e^(tr(A)/n) (= |det exp(A)|^(1/n)), or e^(alpha - n u ||A||_F) with alpha
+ *   the computed spectral abscissa; otherwise EXPM_ENONFINITE, "not
+ *   determined in double".
+ * Does nothing when info == NULL. Returns the (possibly changed) status. */
+#define EXPM_UNCERTAIN_MIN 0x1p-10
+expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int lda,
+                                  const double *R, int ldr, const double *E, int lde,
+                                  const char *what, expm_info_t *info);
+
 /* first_order.c: X = I + A; L(A,E) = E (derivative of the map). */
 expm_status expm_first_order_exp(int n, const double *A, int lda, double *X, int ldx,
                                  expm_info_t *info);

@@ -294,3 +294,94 @@ int expm_is_nearly_normal(int n, const double *A, int lda)
     free(W);
     return isfinite(d) && sqrt(d) <= 0x1p-30 * f;
 }
+
+/* lambda_max((A+A^T)/2) + n u ||A||_F (dsyev's backward error), or +inf. */
+static double mu2_upper(int n, const double *A, int lda, double nu_fro)
+{
+    double *S = expm_dalloc(n, 1), *w = malloc((size_t)n * sizeof(double));
+    double mu = INFINITY;
+    if (S && w) {
+        for (int j = 0; j < n; j++)
+            for (int i = 0; i < n; i++)
+                S[i + (size_t)j * n] = 0.5 * A[i + (size_t)j * lda] + 0.5 * A[j + (size_t)i * lda];
+        if (LAPACKE_dsyev(LAPACK_COL_MAJOR, 'N', 'U', n, S, n, w) == 0)
+            mu = w[n - 1] + nu_fro;
+    }
+    free(S);
+    free(w);
+    return mu;
+}
+
+/* A lower bound of ln ||exp(A)||_2: max(tr(A)/n, alpha - n u ||A||_F). */
+static double ln_norm_lower(int n, const double *A, int lda, double nu_fro)
+{
+    double tr = 0.0;
+    for (int i = 0; i < n; i++)
+        tr += A[i + (size_t)i * lda] / n;
+    double lo = tr;
+    double *S = expm_dalloc(n, 1), *wr = malloc(2 * (size_t)n * sizeof(double));
+    if (S && wr && isfinite(nu_fro)) {
+        expm_dcopy(n, n, A, lda, S, n);
+        if (LAPACKE_dgeev(LAPACK_COL_MAJOR, 'N', 'N', n, S, n, wr, wr + n, NULL, 1, NULL, 1) == 0)
+            for (int i = 0; i < n; i++)
+                lo = fmax(lo, wr[i] - nu_fro);
+    }
+    free(S);
+    free(wr);
+    return lo;
+}
+
+static int is_triangular(int n, const double *A, int lda)
+{
+    int up = 1, lo = 1;
+    for (int j = 0; j < n && (up || lo); j++)
+        for (int i = 0; i < n; i++)
+            if (A[i + (size_t)j * lda] != 0.0) {
+                up &= i <= j;
+                lo &= i >= j;
+            }
+    return up || lo;
+}
+
+expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int lda,
+                                  const double *R, int ldr, const double *E, int lde,
+                                  const char *what, expm_info_t *info)
+{
+    if (!info || n <= 0 || (st != EXPM_OK && st != EXPM_EOVERFLOW))
+        return st;
+    const double u = 0x1p-53;
+    double ua = u * expm_dnormfro(n, n, A, lda);
+    double growth = ldexp(u, info->s < 2000 ? info->s : 2000);
+    double t = fmax(ua, growth);
+    if (!(t >= EXPM_UNCERTAIN_MIN) || is_triangular(n, A, lda))
+        return st;   /* the common case; a triangular A's eigenvalues are its diagonal */
+    double nu_fro = n * ua;
+    if (st == EXPM_OK) {
+        int zero = 1;
+        for (int j = 0; j < n && zero; j++)
+            for (int i = 0; i < n; i++)
+                if (R[i + (size_t)j * ldr] != 0.0) {
+                    zero = 0;
+                    break;
+                }
+        if (zero) {
+            double lnE = E ? log(expm_dnormfro(n, n, E, lde)) : 0.0; /* ||E||_2 <= ||E||_F */
+            if (mu2_upper(n, A, lda, nu_fro) + lnE < -745.2) /* below 2^-1075: rounds to 0 */
+                return st;
+        }
+        info->warnings |= EXPM_WARN_UNCERTAIN;
+        expm_info_msg(info, "A's eigenvalues are uncertain by ~u||A||_F = %.2g (s = %d: 2^s u "
+                      "= %.2g): %s may have no correct digits (error up to ~e^that - 1)",
+                      ua, info->s, growth, what);
+        return st;
+    }
+    if (t < 1.0)
+        return st;
+    /* Some entry of exp(A) exceeds DBL_MAX if ||exp(A)||_2 > n DBL_MAX. */
+    if (ln_norm_lower(n, A, lda, nu_fro) > 709.78 + log((double)n))
+        return st;
+    expm_info_msg(info, "%s is not determined in double: A's eigenvalues are uncertain by "
+                  "~u||A||_F = %.2g (s = %d: 2^s u = %.2g), no evidence of overflow", what, ua,
+                  info->s, growth);
+    return EXPM_ENONFINITE;
+}

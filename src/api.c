@@ -26,9 +26,17 @@ expm_status expm_exp(const char *method, int n, const double *A, int lda,
                      double *X, int ldx, expm_info_t *info)
 {
     const expm_method_t *m;
+    expm_info_t loc; /* the verdicts need s: a local info when the caller passes none */
+    if (!info)
+        info = &loc;
     expm_info_clear(info);
     expm_status st = lookup(method, EXPM_KIND_EXP, &m, info);
-    return st != EXPM_OK ? st : m->exp(n, A, lda, X, ldx, info);
+    if (st != EXPM_OK)
+        return st;
+    st = m->exp(n, A, lda, X, ldx, info);
+    if (st == EXPM_OK && info == &loc)
+        return st;   /* a warning nobody reads is not worth an O(n^3) check */
+    return expm_squaring_verdict(st, n, A, lda, X, ldx, NULL, 0, "exp(A)", info);
 }
 
 /* L is linear in E. When ||E||_1 lies outside [2^-500, 2^500] the method
@@ -44,6 +52,20 @@ expm_status expm_exp(const char *method, int n, const double *A, int lda,
  * quotient overflows", tests/test_api.c), which now gives 2^1020 times its
  * L(A,E) bit for bit like every method. Inside the range, E is passed as
  * it is. */
+static expm_status frechet_unscaled(const expm_method_t *m, int n, const double *A, int lda,
+                                    const double *E, int lde, double *L, int ldl, double *X,
+                                    int ldx, expm_info_t *info)
+{
+    expm_info_t loc;
+    expm_info_t *in = info ? info : &loc;
+    if (!info)
+        expm_info_clear(in);
+    expm_status st = m->frechet(n, A, lda, E, lde, L, ldl, X, ldx, in);
+    if (st == EXPM_OK && !info)
+        return st;
+    return expm_squaring_verdict(st, n, A, lda, L, ldl, E, lde, "L(A,E)", in);
+}
+
 static expm_status frechet_scaled(const expm_method_t *m, int n, const double *A, int lda,
                                   const double *E, int lde, double *L, int ldl, double *X,
                                   int ldx, expm_info_t *info)
@@ -54,7 +76,7 @@ static expm_status frechet_scaled(const expm_method_t *m, int n, const double *A
         expm_check_square(n, L, ldl, "L", 0, NULL) != EXPM_OK || n == 0 ||
         !((nE = expm_dnorm1(n, n, E, lde)) > 0.0) ||
         (nE >= 0x1p-500 && nE <= 0x1p500))
-        return m->frechet(n, A, lda, E, lde, L, ldl, X, ldx, info);
+        return frechet_unscaled(m, n, A, lda, E, lde, L, ldl, X, ldx, info);
     int k;
     frexp(nE, &k);
     double *ws = expm_dalloc_uninit(n, 2);
@@ -66,7 +88,7 @@ static expm_status frechet_scaled(const expm_method_t *m, int n, const double *A
     expm_dcopy(n, n, E, lde, Es, n);
     expm_dscal(n, n, ldexp(1.0, -k / 2), Es, n); /* two factors: k reaches -1073 */
     expm_dscal(n, n, ldexp(1.0, -(k - k / 2)), Es, n);
-    expm_status st = m->frechet(n, A, lda, Es, n, Ls, n, X, ldx, info);
+    expm_status st = frechet_unscaled(m, n, A, lda, Es, n, Ls, n, X, ldx, info);
     if (st == EXPM_OK) {
         /* The method's underflow warning was about 2^-k L (and X): kept
          * only for X; unscale_result sets it again for L. */

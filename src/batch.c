@@ -62,6 +62,9 @@ static void *worker(void *arg)
              * (the overflow verdict of the methods needs it). */
             expm_status st = job->small ? expm_pade_small_exp(job->n, Ak, job->lda, Xk, job->ldx, &info)
                                         : job->fn(job->n, Ak, job->lda, Xk, job->ldx, &info);
+            /* as expm_exp does (src/api.c), so the batch equals one-by-one calls */
+            st = expm_squaring_verdict(st, job->n, Ak, job->lda, Xk, job->ldx, NULL, 0, "exp(A)",
+                                       &info);
             if (job->status_each)
                 job->status_each[k] = st;
             if (st != EXPM_OK) {

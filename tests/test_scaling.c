@@ -47,3 +47,103 @@ Test(scaling, overflow_verdict_uses_lognorm_bound)
     info.log10_norm = 347.4;
     cr_expect_eq(expm_overflow_verdict(EXPM_EOVERFLOW, 2, B, 2, 0, "exp(A)", &info), EXPM_EOVERFLOW);
 }
+
+/* expm_squaring_verdict through the public API (src/api.c, src/batch.c). */
+static void fill(int n, double *A, double c)
+{
+    for (int i = 0; i < n * n; i++)
+        A[i] = c;
+}
+
+Test(scaling, uncertain_warns_on_huge_psd_with_null_space)
+{
+    /* -1e17 ones(3): exp = I - J/3 + e^(-3e17) J/3; eigenvalues 0, 0 are
+     * uncertain by ~u||A||_F = 33. The old code returned 13 for 2/3, silent. */
+    double A[9], X[9];
+    fill(3, A, -1e17);
+    const char *ms[] = {NULL, "pade-plain", "taylor", "pade-schur", "eig"};
+    for (int k = 0; k < 5; k++) {
+        expm_info_t info;
+        expm_status st = expm_exp(ms[k], 3, A, 3, X, 3, &info);
+        cr_expect(st != EXPM_OK || (info.warnings & EXPM_WARN_UNCERTAIN),
+                  "%s: exit 0 without EXPM_WARN_UNCERTAIN (X11 = %g)", ms[k] ? ms[k] : "default",
+                  X[0]);
+    }
+    expm_info_t info;
+    double E[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1}, L[9];
+    expm_status st = expm_frechet(NULL, 3, A, 3, E, 3, L, 3, NULL, 0, &info);
+    cr_expect(st != EXPM_OK || (info.warnings & EXPM_WARN_UNCERTAIN));
+}
+
+Test(scaling, uncertain_overflow_is_not_claimed)
+{
+    /* -1e20 ones(3): the squarings blew up to "1e1073" and the default said
+     * "overflows"; exp(A) = I - J/3 is not determined in double. */
+    double A[9], X[9];
+    fill(3, A, -1e20);
+    const char *ms[] = {NULL, "eig"};
+    for (int k = 0; k < 2; k++) {
+        expm_info_t info;
+        expm_status st = expm_exp(ms[k], 3, A, 3, X, 3, &info);
+        cr_expect(st == EXPM_ENONFINITE || (st == EXPM_OK && (info.warnings & EXPM_WARN_UNCERTAIN)),
+                  "%s: status %d: %s", ms[k] ? ms[k] : "default", st, info.message);
+        cr_expect(st == EXPM_OK || strstr(info.message, "not determined") ||
+                  strstr(info.message, "lost all accuracy"), "%s", info.message);
+    }
+    /* pade-plain on -1e20 ones(2) returned 3e-112 for 1/2, silent. */
+    expm_info_t info;
+    fill(2, A, -1e20);
+    expm_status st = expm_exp("pade-plain", 2, A, 2, X, 2, &info);
+    cr_expect(st != EXPM_OK || (info.warnings & EXPM_WARN_UNCERTAIN));
+}
+
+Test(scaling, true_overflow_still_claimed)
+{
+    double A[9], X[9];
+    expm_info_t info;
+    fill(3, A, 1e17);   /* eigenvalue 3e17: tr(A)/n = 1e17 */
+    cr_expect_eq(expm_exp(NULL, 3, A, 3, X, 3, &info), EXPM_EOVERFLOW, "%s", info.message);
+    for (int i = 0; i < 3; i++)
+        A[i + 3 * i] = 0.0;   /* 1e17 (J - I): trace 0, alpha = 2e17 */
+    cr_expect_eq(expm_exp(NULL, 3, A, 3, X, 3, &info), EXPM_EOVERFLOW, "%s", info.message);
+    cr_expect_eq(expm_exp("eig", 3, A, 3, X, 3, &info), EXPM_EOVERFLOW, "%s", info.message);
+}
+
+Test(scaling, no_uncertain_warning_where_certain)
+{
+    double A[16], X[16];
+    expm_info_t info;
+    /* -1e14 (I + J/10), full: exp(A) = 0 (e^-1e14), certified by mu2. */
+    fill(4, A, -1e13);
+    for (int i = 0; i < 4; i++)
+        A[i + 4 * i] -= 1e14;
+    cr_expect_eq(expm_exp(NULL, 4, A, 4, X, 4, &info), EXPM_OK, "%s", info.message);
+    cr_expect(info.s >= 43, "s = %d: the test needs the verdict to run", info.s);
+    cr_expect(!(info.warnings & EXPM_WARN_UNCERTAIN), "%s", info.message);
+    for (int i = 0; i < 16; i++)
+        cr_expect_eq(X[i], 0.0);
+    /* Triangular: the eigenvalues are the diagonal, exact. */
+    double T[9] = {-1e20, 0, 0, 1, 0, 0, 1, 1, -1e20};
+    cr_expect_eq(expm_exp(NULL, 3, T, 3, X, 3, &info), EXPM_OK, "%s", info.message);
+    cr_expect(!(info.warnings & EXPM_WARN_UNCERTAIN), "%s", info.message);
+    /* Ordinary norms: t = max(u||A||_F, 2^s u) far below 2^-10. */
+    double B[9] = {1e3, -2e3, 5e2, 7e2, -1e3, 3e2, 1e2, 9e2, -4e2};
+    cr_expect_eq(expm_exp(NULL, 3, B, 3, X, 3, &info), EXPM_OK, "%s", info.message);
+    cr_expect(!(info.warnings & EXPM_WARN_UNCERTAIN), "%s", info.message);
+}
+
+Test(scaling, batch_applies_the_same_verdict)
+{
+    enum { K = 3 };
+    double A[K * 16], X[K * 16], Y[16];
+    for (int k = 0; k < K; k++)
+        fill(4, A + 16 * k, k == 1 ? -1e17 : 0.25);
+    expm_info_t info, one;
+    expm_status st = expm_exp_batch(NULL, 4, K, A, 4, 16, X, 4, 16, 1, NULL, &info);
+    cr_expect_eq(st, EXPM_OK, "%s", info.message);
+    cr_expect(info.warnings & EXPM_WARN_UNCERTAIN, "batch: warnings %#x", info.warnings);
+    cr_expect_eq(expm_exp(NULL, 4, A + 16, 4, Y, 4, &one), EXPM_OK);
+    cr_expect(one.warnings & EXPM_WARN_UNCERTAIN);
+    for (int i = 0; i < 16; i++)
+        cr_expect_eq(X[16 + i], Y[i]);
+}

@@ -80,6 +80,7 @@ WARN_ILLCOND_LU = 0x8
 WARN_SCHUR = 0x10
 WARN_HUMP = 0x20
 WARN_TRACE = 0x40
+WARN_UNCERTAIN = 0x80
 
 
 class Error(Exception):
