@@ -266,6 +266,16 @@ expm_status expm_verify_run(const expm_verify_opts_t *o, FILE *md, char *err, si
         const expm_testmat_t *t = expm_testmat_get(k);
         sel += (!o->match || strstr(t->name, o->match)) && (o->max_n <= 0 || t->n <= o->max_n);
     }
+    if (sel == 0) {   /* a selection of nothing would print an empty report and exit 0 */
+        st = EXPM_EINVAL;
+        if (o->max_n > 0)
+            snprintf(err, errlen, "verify: no test matrix matches --match '%s' with n <= %d",
+                     o->match ? o->match : "", o->max_n);
+        else
+            snprintf(err, errlen, "verify: no test matrix matches --match '%s'",
+                     o->match ? o->match : "");
+        goto out;
+    }
     double t0 = now();
     for (int k = 0; k < nt; k++) {
         const expm_testmat_t *t = expm_testmat_get(k);

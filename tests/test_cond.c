@@ -30,6 +30,20 @@ Test(cond, scalar)
     }
 }
 
+/* exp(A) ~ 1e-301 is shifted by c = tr(A)/n to come back into range, but
+ * the shifted diag(2833.5, -2833.5) overflows: cond must keep the unshifted
+ * A (it exited 1, "overflows ~ 1e1231"; an outside audit found it on a
+ * 24x24 Q J Q^T). Normal A: kappa = ||A||_F exactly (||L|| = e^alpha =
+ * ||exp(A)||_2, and ||exp(A)||_F = e^-692 to 1e-2400 relative). */
+Test(cond, shift_that_overflows_is_not_taken)
+{
+    double A[4] = {-692, 0, 0, -6359}, kap = -1;
+    expm_info_t info;
+    cr_assert_eq(expm_cond_exp(2, A, 2, &kap, EXPM_COND_AUTO, &info), EXPM_OK, "%s", info.message);
+    double want = hypot(692.0, 6359.0);
+    cr_expect(fabs(kap - want) <= 1e-13 * want, "%.17g vs %.17g", kap, want);
+}
+
 /* The exact kappa from the double (pade) Frechet derivative against the
  * same Kronecker form built from the certified reference (expm_kappa_exp_kron)
  * on the original small test matrices. sigma_max moves by at most

@@ -115,3 +115,14 @@ Test(verify, usage_errors_exit_2)
     snprintf(line, sizeof line, "%s verify 2>&1", exe());
     cr_assert_eq(run(line), 2);
 }
+
+Test(verify, empty_selection_is_a_usage_error)
+{
+    char line[512];
+    snprintf(line, sizeof line,
+             "%s verify --no-cache --match no-such-matrix --cmd 'cp {A} {OUT}' 2>&1; echo rc=$?",
+             exe());
+    cr_assert_eq(run(line), 0);
+    cr_assert(strstr(out, "no test matrix matches --match 'no-such-matrix'"), "%s", out);
+    cr_assert(strstr(out, "rc=2"), "%s", out);
+}
