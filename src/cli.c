@@ -14,6 +14,7 @@
 #include "expmkit.h"
 #include "bench.h"
 #include "verify.h"
+#include "zoh.h"
 #include "testset.h"
 
 #define EXIT_FAIL 1
@@ -414,10 +415,10 @@ static int cmd_zoh(int argc, char **argv)
     /* The augmented (n+m)^2 matrix (and its workspace) under the reader's own
      * limit, 1 GiB of doubles: a small coordinate B with many columns must
      * not drive a multi-GiB allocation. */
-    if ((double)(n + m) * (double)(n + m) > (double)(1u << 30) / sizeof(double)) {
-        fprintf(stderr, "expmkit: %s:%d: B is %d x %d: the augmented (n+m) x (n+m) matrix, "
-                "n + m = %lld, would exceed 1 GiB\n", shown(a.files[1]), B.size_line, B.rows,
-                B.cols, (long long)n + m);
+    double order = (double)expm_zoh_order(n, m);
+    if (order * order > (double)(1u << 30) / sizeof(double)) {
+        fprintf(stderr, "expmkit: %s:%d: B is %d x %d: the augmented matrix, of order %.0f, "
+                "would exceed 1 GiB\n", shown(a.files[1]), B.size_line, B.rows, B.cols, order);
         expm_matrix_free(&A);
         expm_matrix_free(&B);
         return EXIT_USAGE;

@@ -14,6 +14,10 @@
 expm_status expm_zoh_check(int n, int m, double dt, const double *A, int lda,
                            const double *B, int ldb, expm_info_t *info);
 
+/* The order of the matrix expm_zoh exponentiates: n + m, or 2n when m > n
+ * (Bbar = phi_1(dt A) dt B from exp([[dt A, I], [0, 0]])). */
+long long expm_zoh_order(int n, int m);
+
 /* Build the p-by-p (p = n+m, ld p) augmented matrix [[dt A, 2^k dt B], [0, 0]]
  * into M (zeroed by the caller), with k chosen so that ||2^k dt B||_1 ~
  * ||dt A||_1 (0 when either is zero). Returns k. */

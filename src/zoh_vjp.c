@@ -56,6 +56,11 @@ expm_status expm_zoh_vjp(const char *method, int n, int m, double dt,
         return EXPM_EUNSUPPORTED;
     }
     expm_status st = expm_zoh_check(n, m, dt, A, lda, B, ldb, info);
+    if (st == EXPM_OK && (long long)n + m > 46340) {   /* (n+m)^2 in an int-indexed dgemm */
+        expm_info_msg(info, "n + m = %lld is too large for the augmented matrix",
+                      (long long)n + m);
+        st = EXPM_EINVAL;
+    }
     if (st == EXPM_OK)
         st = check_out(n, n, G_Abar, ldgab, "G_Abar", 1, info);
     if (st == EXPM_OK)
