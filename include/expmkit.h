@@ -267,8 +267,11 @@ size_t expm_workspace_retained(void);
  * Bbar may be NULL). dt must be finite and > 0. `method` (NULL = "pade") is any
  * method that computes exp; B is first scaled by a power of two so that
  * ||dt B||_1 ~ ||dt A||_1 (exact, undone afterwards) to keep the block matrix
- * balanced. Errors as expm_exp (EXPM_EOVERFLOW when a block overflows, or when
- * an entry of dt A or dt B does). */
+ * balanced. When m > n the exponential is of order 2n instead:
+ * exp([[dt A, I], [0, 0]]) has (1,2) block phi_1(dt A) = int_0^1 exp(s dt A) ds,
+ * and Bbar = phi_1(dt A) dt B (one n x n by n x m product). Errors as
+ * expm_exp (EXPM_EOVERFLOW when a block overflows, or when an entry of dt A
+ * or dt B does). */
 expm_status expm_zoh(const char *method, int n, int m, double dt,
                      const double *A, int lda, const double *B, int ldb,
                      double *Abar, int ldab, double *Bbar, int ldbb, expm_info_t *info);
