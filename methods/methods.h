@@ -165,6 +165,15 @@ expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int ld
                                   const double *R, int ldr, const double *E, int lde,
                                   const char *what, expm_info_t *info);
 
+/* triangular_perm.c: 1 if A (n >= 3, finite) is P T P^T with T upper
+ * triangular but A itself is neither upper nor lower triangular; then
+ * iw[0..n-1] = perm with T(i,j) = A(perm[i], perm[j]). iw: 2n ints. O(n) for
+ * a dense A (no column free of off-diagonal entries), O(n^2) otherwise. */
+int expm_triangular_perm(int n, const double *A, int lda, int *iw);
+/* T(i,j) = A(perm[i], perm[j]), and its inverse A(perm[i], perm[j]) = T(i,j). */
+void expm_perm_gather(int n, const int *perm, const double *A, int lda, double *T, int ldt);
+void expm_perm_scatter(int n, const int *perm, const double *T, int ldt, double *A, int lda);
+
 /* first_order.c: X = I + A; L(A,E) = E (derivative of the map). */
 expm_status expm_first_order_exp(int n, const double *A, int lda, double *X, int ldx,
                                  expm_info_t *info);

@@ -626,10 +626,38 @@ static expm_status pade_exp(int n, const double *A, int lda, double *X, int ldx,
     return st;
 }
 
+/* Permuted triangular A (triangular_perm.c): exp on T = P^T A P, whose
+ * triangular path keeps the diagonal exact. n <= 16 uses stack buffers (the
+ * small path is malloc-free); the test itself is O(n) on a dense A. */
+#define PERM_STACK_N EXPM_PADE_SMALL_MAXN
 expm_status expm_pade_exp(int n, const double *A, int lda, double *X, int ldx,
                           expm_info_t *info)
 {
-    return pade_exp(n, A, lda, X, ldx, 1, info);
+    int iw_s[2 * PERM_STACK_N];
+    int *iw = n <= PERM_STACK_N ? iw_s : NULL;
+    if (n > PERM_STACK_N && n >= 3 && A && lda >= n)
+        iw = malloc(2 * (size_t)n * sizeof(int));
+    if (!iw || !X || ldx < n || !expm_triangular_perm(n, A, lda, iw)) {
+        if (iw != iw_s)
+            free(iw);
+        return pade_exp(n, A, lda, X, ldx, 1, info);
+    }
+    double TY_s[2 * PERM_STACK_N * PERM_STACK_N];
+    double *T = n <= PERM_STACK_N ? TY_s : expm_dalloc_uninit(n, 2);
+    if (!T) {
+        free(iw);
+        return pade_exp(n, A, lda, X, ldx, 1, info);
+    }
+    double *Y = T + (size_t)n * n;
+    expm_perm_gather(n, iw, A, lda, T, n);
+    expm_status st = pade_exp(n, T, n, Y, n, 1, info);
+    if (st == EXPM_OK)
+        expm_perm_scatter(n, iw, Y, n, X, ldx);
+    if (iw != iw_s) {
+        free(iw);
+        free(T);
+    }
+    return st;
 }
 
 expm_status expm_pade_blas_exp(int n, const double *A, int lda, double *X, int ldx,
@@ -958,10 +986,36 @@ out:
     return st;
 }
 
+/* L(P T P^T, E) = P L(T, P^T E P) P^T: as expm_pade_exp, on T. */
 expm_status expm_pade_frechet(int n, const double *A, int lda, const double *E, int lde,
                               double *L, int ldl, double *X, int ldx, expm_info_t *info)
 {
-    return pade_frechet(n, A, lda, E, lde, L, ldl, X, ldx, NULL, info);
+    int *iw = NULL;
+    if (n >= 3 && A && lda >= n && E && lde >= n && L && ldl >= n && (!X || ldx >= n) &&
+        expm_check_square(n, E, lde, "E", 1, NULL) == EXPM_OK)
+        iw = malloc(2 * (size_t)n * sizeof(int));
+    if (!iw || !expm_triangular_perm(n, A, lda, iw)) {
+        free(iw);
+        return pade_frechet(n, A, lda, E, lde, L, ldl, X, ldx, NULL, info);
+    }
+    double *W = expm_dalloc_uninit(n, 4);
+    if (!W) {
+        free(iw);
+        return pade_frechet(n, A, lda, E, lde, L, ldl, X, ldx, NULL, info);
+    }
+    size_t nn = (size_t)n * n;
+    double *T = W, *Ep = W + nn, *Lp = W + 2 * nn, *Xp = W + 3 * nn;
+    expm_perm_gather(n, iw, A, lda, T, n);
+    expm_perm_gather(n, iw, E, lde, Ep, n);
+    expm_status st = pade_frechet(n, T, n, Ep, n, Lp, n, X ? Xp : NULL, n, NULL, info);
+    if (st == EXPM_OK) {
+        expm_perm_scatter(n, iw, Lp, n, L, ldl);
+        if (X)
+            expm_perm_scatter(n, iw, Xp, n, X, ldx);
+    }
+    free(iw);
+    free(W);
+    return st;
 }
 
 expm_status expm_pade_frechet_quasi(int n, const double *T, int ldt, const int *blk,

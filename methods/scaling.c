@@ -312,6 +312,45 @@ static double mu2_upper(int n, const double *A, int lda, double nu_fro)
     return mu;
 }
 
+/* Van Loan's bound (SIAM J. Numer. Anal. 14, 1977, eq. 2.11 with t = 1):
+ * A = Q (D + N) Q^T real Schur, N strictly upper, gives ||exp(A)||_2 <=
+ * e^alpha sum_{k<n} ||N||^k / k!, alpha the spectral abscissa; it sees what
+ * e^mu2 cannot, a non-normal A with all eigenvalues far left (a dense 5x5,
+ * eigenvalues ~ -1e13: mu2 > 0). The log of it, alpha raised by n u ||A||_F
+ * for the rounding; +inf when the Schur form has 2x2 blocks or fails. */
+static double vanloan_upper(int n, const double *A, int lda, double nu_fro)
+{
+    double *T = expm_dalloc(n, 1), *wr = malloc(2 * (size_t)n * sizeof(double));
+    double bound = INFINITY;
+    lapack_int sdim = 0;
+    if (T && wr) {
+        expm_dcopy(n, n, A, lda, T, n);
+        if (LAPACKE_dgees(LAPACK_COL_MAJOR, 'N', 'N', NULL, n, T, n, &sdim, wr, wr + n, NULL,
+                          1) == 0) {
+            double alpha = -INFINITY, nf = 0.0;
+            int real = 1;
+            for (int i = 0; i < n; i++) {
+                alpha = fmax(alpha, wr[i]);
+                real &= wr[n + i] == 0.0;
+            }
+            for (int j = 0; j < n; j++)
+                for (int i = 0; i < j; i++)
+                    nf = hypot(nf, T[i + (size_t)j * n]);
+            if (real && isfinite(nf)) {
+                double ln = nf > 0.0 ? log(nf) : -INFINITY, top = 0.0, sum = 0.0;
+                for (int k = 1; k < n; k++)   /* log sum_k e^(k ln||N|| - ln k!) */
+                    top = fmax(top, k * ln - lgamma(k + 1.0));
+                for (int k = 0; k < n; k++)
+                    sum += exp((k ? k * ln - lgamma(k + 1.0) : 0.0) - top);
+                bound = alpha + nu_fro + top + log(sum);
+            }
+        }
+    }
+    free(T);
+    free(wr);
+    return bound;
+}
+
 /* A lower bound of ln ||exp(A)||_2: max(tr(A)/n, alpha - n u ||A||_F). */
 static double ln_norm_lower(int n, const double *A, int lda, double nu_fro)
 {
@@ -355,6 +394,11 @@ expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int ld
     double t = fmax(ua, growth);
     if (!(t >= EXPM_UNCERTAIN_MIN) || is_triangular(n, A, lda))
         return st;   /* the common case; a triangular A's eigenvalues are its diagonal */
+    int *iw = malloc(2 * (size_t)n * sizeof(int));
+    int ptri = iw && expm_triangular_perm(n, A, lda, iw);   /* so are P T P^T's */
+    free(iw);
+    if (ptri)
+        return st;
     double nu_fro = n * ua;
     if (st == EXPM_OK) {
         int zero = 1;
@@ -366,13 +410,20 @@ expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int ld
                 }
         if (zero) {
             double lnE = E ? log(expm_dnormfro(n, n, E, lde)) : 0.0; /* ||E||_2 <= ||E||_F */
-            if (mu2_upper(n, A, lda, nu_fro) + lnE < -745.2) /* below 2^-1075: rounds to 0 */
+            /* below 2^-1075 the result rounds to 0 */
+            if (mu2_upper(n, A, lda, nu_fro) + lnE < -745.2 ||
+                vanloan_upper(n, A, lda, nu_fro) + lnE < -745.2)
                 return st;
         }
         info->warnings |= EXPM_WARN_UNCERTAIN;
-        expm_info_msg(info, "A's eigenvalues are uncertain by ~u||A||_F = %.2g (s = %d: 2^s u "
-                      "= %.2g): %s may have no correct digits (error up to ~e^that - 1)",
-                      ua, info->s, growth, what);
+        if (t < 1.0)   /* e^t - 1 ~ t: say how many digits may be left */
+            expm_info_msg(info, "A's eigenvalues are uncertain by ~u||A||_F = %.2g (s = %d: 2^s "
+                          "u = %.2g): %s may be off by a relative ~%.1g", ua, info->s, growth,
+                          what, expm1(t));
+        else
+            expm_info_msg(info, "A's eigenvalues are uncertain by ~u||A||_F = %.2g (s = %d: 2^s "
+                          "u = %.2g): %s may have no correct digits (off by up to ~e^%.2g)", ua,
+                          info->s, growth, what, t);
         return st;
     }
     if (t < 1.0)

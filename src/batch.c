@@ -60,8 +60,12 @@ static void *worker(void *arg)
             double *Xk = job->X + (size_t)k * (size_t)job->strideX;
             /* info is always passed: expm_exp(..., &info) is the contract
              * (the overflow verdict of the methods needs it). */
-            expm_status st = job->small ? expm_pade_small_exp(job->n, Ak, job->lda, Xk, job->ldx, &info)
-                                        : job->fn(job->n, Ak, job->lda, Xk, job->ldx, &info);
+            /* A permuted triangular block goes through expm_pade_exp (its
+             * permutation path) so the batch equals one-by-one calls. */
+            int iw[2 * EXPM_PADE_SMALL_MAXN];
+            expm_status st = job->small && !expm_triangular_perm(job->n, Ak, job->lda, iw)
+                                 ? expm_pade_small_exp(job->n, Ak, job->lda, Xk, job->ldx, &info)
+                                 : job->fn(job->n, Ak, job->lda, Xk, job->ldx, &info);
             /* as expm_exp does (src/api.c), so the batch equals one-by-one calls */
             st = expm_squaring_verdict(st, job->n, Ak, job->lda, Xk, job->ldx, NULL, 0, "exp(A)",
                                        &info);

@@ -147,3 +147,63 @@ Test(scaling, batch_applies_the_same_verdict)
     for (int i = 0; i < 16; i++)
         cr_expect_eq(X[16 + i], Y[i]);
 }
+
+/* Van Loan's bound certifies the zero of a dense non-normal A whose
+ * eigenvalues are all ~ -1e13 (e^mu2 cannot: mu2 > 0); the outside audit's
+ * F1b got "may have no correct digits" on this correct 0. */
+Test(scaling, vanloan_certifies_zero_of_nonnormal)
+{
+    enum { N = 5 };
+    double T[N * N], Q[N * N], W[N * N], A[N * N], X[N * N], tau[N];
+    tu_randn(N, 31, 1.0, T);
+    for (int j = 0; j < N; j++)
+        for (int i = 0; i < N; i++)
+            T[i + j * N] = i < j ? 3e13 * T[i + j * N] : (i == j ? -1e13 * (1 + i) : 0.0);
+    tu_randn(N, 32, 1.0, Q);
+    cr_assert_eq(LAPACKE_dgeqrf(LAPACK_COL_MAJOR, N, N, Q, N, tau), 0);
+    cr_assert_eq(LAPACKE_dorgqr(LAPACK_COL_MAJOR, N, N, N, Q, N, tau), 0);
+    expm_dgemm(N, 'N', 'N', 1.0, Q, N, T, N, 0.0, W, N);
+    expm_dgemm(N, 'N', 'T', 1.0, W, N, Q, N, 0.0, A, N);
+    expm_info_t info;
+    cr_assert_eq(expm_exp(NULL, N, A, N, X, N, &info), EXPM_OK, "%s", info.message);
+    for (int i = 0; i < N * N; i++)
+        cr_assert_eq(X[i], 0.0);
+    cr_expect(!(info.warnings & EXPM_WARN_UNCERTAIN), "%s", info.message);
+}
+
+/* t < 1: the message gives the size of the possible error, not "no digits"
+ * (audit F5c: -1e13 times a Laplacian, t = 0.0029, measured error 2.4e-3). */
+Test(scaling, uncertain_message_states_the_size)
+{
+    enum { N = 5 };
+    double A[N * N] = {0}, X[N * N];
+    for (int i = 0; i + 1 < N; i++) {   /* -c (path-graph Laplacian) */
+        A[i + (i + 1) * N] = A[i + 1 + i * N] = 1e13;
+        A[i + i * N] -= 1e13;
+        A[i + 1 + (i + 1) * N] -= 1e13;
+    }
+    expm_info_t info;
+    cr_assert_eq(expm_exp(NULL, N, A, N, X, N, &info), EXPM_OK, "%s", info.message);
+    cr_assert(info.warnings & EXPM_WARN_UNCERTAIN, "%s", info.message);
+    cr_expect(strstr(info.message, "may be off by a relative ~0.00") != NULL, "%s", info.message);
+}
+
+/* L of a scaled E (||E||_1 > 2^500, src/api.c) underflowed in the method
+ * (L 2^-k ~ 1e-304), and that warning stayed although L ~ 1e-4 (audit F2). */
+Test(scaling, frechet_of_huge_e_has_no_stale_underflow_warning)
+{
+    enum { N = 5 };
+    double A[N * N], E[N * N], L[N * N];
+    tu_randn(N, 41, 0.5, A);
+    for (int i = 0; i < N; i++)
+        A[i + i * N] -= 700.0;
+    tu_randn(N, 42, 5e300, E);
+    expm_info_t info;
+    cr_assert_eq(expm_frechet(NULL, N, A, N, E, N, L, N, NULL, 0, &info), EXPM_OK, "%s",
+                 info.message);
+    double mn = INFINITY;
+    for (int i = 0; i < N * N; i++)
+        mn = fmin(mn, fabs(L[i]));
+    cr_assert(mn > 1e-300, "the test needs L without subnormal entries: min %g", mn);
+    cr_expect(!(info.warnings & EXPM_WARN_UNDERFLOW), "%s", info.message);
+}
