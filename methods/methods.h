@@ -140,7 +140,7 @@ int expm_is_nearly_normal(int n, const double *A, int lda);
 expm_status expm_hump_warning(expm_status st, double hump, expm_info_t *info);
 
 /* After a method's call (src/api.c, src/batch.c), when t = max(u ||A||_F,
- * 2^s u) >= EXPM_UNCERTAIN_MIN and A is not triangular. A backward stable
+ * 2^s u) >= EXPM_UNCERTAIN_MIN (A not triangular, see tri_exact). A backward stable
  * method computes exp(A + dA), ||dA|| ~ u||A||, which moves A's eigenvalues
  * by ~u||A||_F (normal A; more otherwise) and so exp(A) by factors up to
  * e^(u||A||); in scaling and squaring a relative error d of exp(2^-s A)
@@ -159,11 +159,21 @@ expm_status expm_hump_warning(expm_status st, double hump, expm_info_t *info);
  *   e^(tr(A)/n) (= |det exp(A)|^(1/n)), or e^(alpha - n u ||A||_F) with alpha
  *   the computed spectral abscissa; otherwise EXPM_ENONFINITE, "not
  *   determined in double".
+ * - st == EXPM_OK but that lower bound shows exp(A) overflowing: the
+ *   result lost it; EXPM_EOVERFLOW for exp, EXPM_ENONFINITE for L.
+ * tri_exact: the method keeps a (permuted) triangular A's diagonal exact
+ * (pade, pade-plain, pade-schur), so such A is exempt (taylor on
+ * diag(-1e16, 0, 1) gave 1 for e, silently: not exempt).
  * Does nothing when info == NULL. Returns the (possibly changed) status. */
 #define EXPM_UNCERTAIN_MIN 0x1p-10
+/* 1 when expm_squaring_verdict may change a status for this A (n u max|a_ij|
+ * >= 2^-20, far below what t >= 2^-10 needs): the callers then let the
+ * method write into a scratch copy, so that a result the verdict refuses
+ * is never half-written (an O(n^2) scan, no allocation otherwise). */
+int expm_verdict_may_act(int n, const double *A, int lda);
 expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int lda,
                                   const double *R, int ldr, const double *E, int lde,
-                                  const char *what, expm_info_t *info);
+                                  int tri_exact, const char *what, expm_info_t *info);
 
 /* triangular_perm.c: 1 if A (n >= 3, finite) is P T P^T with T upper
  * triangular but A itself is neither upper nor lower triangular; then

@@ -809,9 +809,11 @@ INLINE void square_into(int n, double *restrict Y, double *restrict W, long *e, 
             long d = ABSORB_LOG2 - k;
             if (d > *e)
                 d = *e;
-            if (d > 0) {
-                scal(n, ldexp_fast(1.0, (int)d), W);
-                *e -= d;
+            *e -= d > 0 ? d : 0;
+            while (d > 0) {   /* 2^d in factors <= 2^1000: d passes 1023 when ||W||_1 < 2^-23 */
+                int c = d > 1000 ? 1000 : (int)d;
+                scal(n, ldexp_fast(1.0, c), W);
+                d -= c;
             }
         }
     }

@@ -69,8 +69,15 @@ static void absorb(int n, double *Y, int ldy, long *e)
         d = *e;
     if (d <= 0)
         return;
-    expm_dscal(n, n, ldexp(1.0, (int)d), Y, ldy);
     *e -= d;
+    /* 2^d in factors of at most 2^1000 (exact): d = 1000 - k exceeds 1023
+     * when ||Y||_1 < 2^-23, and 2^d was inf (L of [[0, 1e190], [0, 0]]:
+     * NaN after 463 squarings; an outside audit). */
+    while (d > 0) {
+        int c = d > 1000 ? 1000 : (int)d;
+        expm_dscal(n, n, ldexp(1.0, c), Y, ldy);
+        d -= c;
+    }
 }
 
 int expm_ell_frechet_l2(const double *l2, int p, double log2_c)
@@ -109,10 +116,18 @@ void expm_sym_step(int n, double *R, int ldr, long *eR, double *L, int ldl, long
     expm_dgemm(n, 'N', 'N', 1.0, L, ldl, R, ldr, 1.0, W, n);
     if (!expm_dall_finite(n, n, W, n) && expm_dall_finite(n, n, R, ldr) &&
         expm_dall_finite(n, n, L, ldl)) {
-        normalize(n, R, ldr, eR);
+        /* L first: normalising R as well shrinks its small entries by its
+         * largest, and R^2 then underflows them ([[1, 1e169], [0, 1]] ->
+         * [[3e-170, 0.56], [0, 3e-170]], whose square lost the diagonal:
+         * L of [[0, 1e190], [0, 0]] came out [[0, 3e169], [0, 0]]). */
         normalize(n, L, ldl, eL);
         expm_dgemm(n, 'N', 'N', 1.0, R, ldr, L, ldl, 0.0, W, n);
         expm_dgemm(n, 'N', 'N', 1.0, L, ldl, R, ldr, 1.0, W, n);
+        if (!expm_dall_finite(n, n, W, n)) {
+            normalize(n, R, ldr, eR);
+            expm_dgemm(n, 'N', 'N', 1.0, R, ldr, L, ldl, 0.0, W, n);
+            expm_dgemm(n, 'N', 'N', 1.0, L, ldl, R, ldr, 1.0, W, n);
+        }
     }
     *eL = expm_exp_add(*eL, *eR);
     absorb(n, W, n, eL);
@@ -351,17 +366,25 @@ static double vanloan_upper(int n, const double *A, int lda, double nu_fro)
     return bound;
 }
 
-/* A lower bound of ln ||exp(A)||_2: max(tr(A)/n, alpha - n u ||A||_F). */
+/* A lower bound of ln ||exp(A)||_2: max(tr(A)/n, alpha - n u ||A||_F), with
+ * A balanced for the second term. */
 static double ln_norm_lower(int n, const double *A, int lda, double nu_fro)
 {
     double tr = 0.0;
     for (int i = 0; i < n; i++)
         tr += A[i + (size_t)i * lda] / n;
     double lo = tr;
-    double *S = expm_dalloc(n, 1), *wr = malloc(2 * (size_t)n * sizeof(double));
-    if (S && wr && isfinite(nu_fro)) {
+    double *S = expm_dalloc(n, 1), *wr = malloc(3 * (size_t)n * sizeof(double));
+    if (S && wr) {
+        /* D^-1 A D (dgebal 'S': powers of two, exact) has A's eigenvalues
+         * and can have a far smaller norm, so a far smaller n u ||.||_F:
+         * [[0, 1e300], [1e-290, 0]] (eigenvalues +-1e5) -> [[0, 1e5], [1e5, 0]]. */
+        lapack_int ilo, ihi;
         expm_dcopy(n, n, A, lda, S, n);
-        if (LAPACKE_dgeev(LAPACK_COL_MAJOR, 'N', 'N', n, S, n, wr, wr + n, NULL, 1, NULL, 1) == 0)
+        if (LAPACKE_dgebal(LAPACK_COL_MAJOR, 'S', n, S, n, &ilo, &ihi, wr + 2 * n) == 0)
+            nu_fro = fmin(nu_fro, n * 0x1p-53 * expm_dnormfro(n, n, S, n));
+        if (isfinite(nu_fro) &&
+            LAPACKE_dgeev(LAPACK_COL_MAJOR, 'N', 'N', n, S, n, wr, wr + n, NULL, 1, NULL, 1) == 0)
             for (int i = 0; i < n; i++)
                 lo = fmax(lo, wr[i] - nu_fro);
     }
@@ -384,7 +407,7 @@ static int is_triangular(int n, const double *A, int lda)
 
 expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int lda,
                                   const double *R, int ldr, const double *E, int lde,
-                                  const char *what, expm_info_t *info)
+                                  int tri_exact, const char *what, expm_info_t *info)
 {
     if (!info || n <= 0 || (st != EXPM_OK && st != EXPM_EOVERFLOW))
         return st;
@@ -392,14 +415,35 @@ expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int ld
     double ua = u * expm_dnormfro(n, n, A, lda);
     double growth = ldexp(u, info->s < 2000 ? info->s : 2000);
     double t = fmax(ua, growth);
-    if (!(t >= EXPM_UNCERTAIN_MIN) || is_triangular(n, A, lda))
-        return st;   /* the common case; a triangular A's eigenvalues are its diagonal */
+    if (!(t >= EXPM_UNCERTAIN_MIN))
+        return st;   /* the common case */
     int *iw = malloc(2 * (size_t)n * sizeof(int));
-    int ptri = iw && expm_triangular_perm(n, A, lda, iw);   /* so are P T P^T's */
+    int tri = is_triangular(n, A, lda) || (iw && expm_triangular_perm(n, A, lda, iw));
     free(iw);
-    if (ptri)
+    /* A (permuted) triangular A's eigenvalues are its diagonal, exactly: no
+     * uncertainty to report when the method keeps the diagonal exact, and
+     * no reason to doubt a method's overflow (finite-difference's "exp(A +
+     * hE) failed for the step h" on [[1, 1e17], [0, 1]] stays as it is). */
+    if (tri && (tri_exact || st == EXPM_EOVERFLOW))
         return st;
     double nu_fro = n * ua;
+    double lo = st == EXPM_OK ? ln_norm_lower(n, A, lda, nu_fro) : 0.0;
+    if (st == EXPM_OK && lo > 709.78 + log((double)n)) {
+        /* exp(A) certainly overflows, yet the method returned a finite
+         * result (pade-plain: I for DBL_MAX ones(3); pade, frechet: L = 0
+         * for 1e308 ones(2); an outside audit) */
+        info->log10_norm = lo * 0.43429448190325182765;
+        char p10[48];
+        expm_pow10_str(info->log10_norm, p10, sizeof p10);
+        if (!E) {
+            expm_info_msg(info, "exp(A) overflows double: ||exp(A)||_2 >= e^max(tr(A)/n, alpha) "
+                          "~ %s (the computed result lost it)", p10);
+            return EXPM_EOVERFLOW;
+        }
+        expm_info_msg(info, "%s is not determined in double: exp(A) overflows (||exp(A)||_2 >= "
+                      "%s) and the computed %s lost it", what, p10, what);
+        return EXPM_ENONFINITE;
+    }
     if (st == EXPM_OK) {
         int zero = 1;
         for (int j = 0; j < n && zero; j++)
@@ -435,4 +479,17 @@ expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int ld
                   "~u||A||_F = %.2g (s = %d: 2^s u = %.2g), no evidence of overflow", what, ua,
                   info->s, growth);
     return EXPM_ENONFINITE;
+}
+
+int expm_verdict_may_act(int n, const double *A, int lda)
+{
+    if (n <= 0 || !A || lda < n)
+        return 0;
+    double big = 0.0;
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++)
+            big = fmax(big, fabs(A[i + (size_t)j * lda]));
+    /* t >= 2^-10 needs u ||A||_F >= 2^-10 or s >= 43, i.e. ||A||_1 >~ 5 2^43
+     * (s ~ log2(||A||_1 / theta_13)); n max|a_ij| bounds both norms. */
+    return n * big * 0x1p-53 >= 0x1p-20;
 }

@@ -66,6 +66,16 @@ static void describe_cmp(char *buf, size_t len, const char *block, int n,
         snprintf(buf, len, "%s: ||d||_F/||X||_F = %.2g", block, c->rel_frob);
 }
 
+/* exp(A) exceeds MPFR's range for certain when ||exp(A)||_2 >=
+ * |det exp(A)|^(1/n) = e^(tr(A)/n) does (then no precision helps). */
+static int surely_beyond_mpfr(int n, const double *A, int lda)
+{
+    double tr = 0.0;
+    for (int i = 0; i < n; i++)
+        tr += A[i + (size_t)i * lda] / n;
+    return tr * 1.4426950408889634 > (double)mpfr_get_emax();
+}
+
 expm_status expm_ref_certify(int n, const double *A, int lda,
                              const double *E, int lde, double *L, int ldl,
                              double *X, int ldx, long max_precision,
@@ -96,6 +106,7 @@ expm_status expm_ref_certify(int n, const double *A, int lda,
     memset(&cx, 0, sizeof cx);
     memset(&cl, 0, sizeof cl);
 
+restart:
     Xa = mats_new(nn, p);
     La = frechet ? mats_new(nn, p) : NULL;
     if (!Xa || (frechet && !La)) {
@@ -209,6 +220,21 @@ expm_status expm_ref_certify(int n, const double *A, int lda,
     }
 
 eval_failed:
+    if (st == EXPM_EOVERFLOW && 4 * (long)p <= maxp && !surely_beyond_mpfr(n, A, lda)) {
+        /* An MPFR Inf can also be the squarings' amplification of a too
+         * small precision: [[1e50, 1e50], [-1e50, -1e50]] (A^2 = 0, exp(A)
+         * = I + A) was reported as exceeding 10^(3.2e8) (an outside audit;
+         * each squaring of I + 2^-k A loses ~log2 ||2^-k A|| bits, ~1.4e4
+         * in all, more than the initial estimate). Escalate as for a
+         * disagreement; the pair then certifies it or says it cannot. */
+        mats_free(nn, Xa);
+        mats_free(nn, La);
+        mats_free(nn, Xb);
+        mats_free(nn, Lb);
+        Xa = La = Xb = Lb = NULL;
+        p = 2 * p;
+        goto restart;
+    }
     if (st == EXPM_EOVERFLOW) {
         /* An Inf/NaN in MPFR: some intermediate exceeded 2^emax (about
          * 10^(3.2e8)); then exp(A) (or L) overflows double by far. */

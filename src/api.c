@@ -33,10 +33,30 @@ expm_status expm_exp(const char *method, int n, const double *A, int lda,
     expm_status st = lookup(method, EXPM_KIND_EXP, &m, info);
     if (st != EXPM_OK)
         return st;
-    st = m->exp(n, A, lda, X, ldx, info);
+    int tri = m->exp == expm_pade_exp || m->exp == expm_pade_plain_exp ||
+              m->exp == expm_pade_schur_exp;
+    /* I + A and the Tustin map are the formulas asked for, not exp(A) to
+     * working accuracy: the verdict is about the latter. */
+    int formula = m->exp == expm_first_order_exp || m->exp == expm_bilinear_exp;
+    double *T = NULL;
+    if (formula)
+        return m->exp(n, A, lda, X, ldx, info);
+    if (X && ldx >= n && expm_verdict_may_act(n, A, lda) && !(T = expm_dalloc_uninit(n, 1))) {
+        expm_info_msg(info, "cannot allocate workspace for n = %d", n);
+        return EXPM_ENOMEM;
+    }
+    /* Into T when the verdict may refuse the result: X stays untouched. */
+    st = m->exp(n, A, lda, T ? T : X, T ? n : ldx, info);
+    if (T) {
+        st = expm_squaring_verdict(st, n, A, lda, T, n, NULL, 0, tri, "exp(A)", info);
+        if (st == EXPM_OK)
+            expm_dcopy(n, n, T, n, X, ldx);
+        free(T);
+        return st;
+    }
     if (st == EXPM_OK && info == &loc)
         return st;   /* a warning nobody reads is not worth an O(n^3) check */
-    return expm_squaring_verdict(st, n, A, lda, X, ldx, NULL, 0, "exp(A)", info);
+    return expm_squaring_verdict(st, n, A, lda, X, ldx, NULL, 0, tri, "exp(A)", info);
 }
 
 /* L is linear in E. When ||E||_1 lies outside [2^-500, 2^500] the method
@@ -60,10 +80,31 @@ static expm_status frechet_unscaled(const expm_method_t *m, int n, const double 
     expm_info_t *in = info ? info : &loc;
     if (!info)
         expm_info_clear(in);
+    int tri = m->frechet == expm_pade_frechet || m->frechet == expm_pade_schur_frechet;
+    if (m->frechet == expm_first_order_frechet || m->frechet == expm_bilinear_frechet)
+        return m->frechet(n, A, lda, E, lde, L, ldl, X, ldx, info);   /* as in expm_exp */
+    double *T = NULL;
+    if (L && ldl >= n && (!X || ldx >= n) && expm_verdict_may_act(n, A, lda) &&
+        !(T = expm_dalloc_uninit(n, 2))) {
+        expm_info_msg(info, "cannot allocate workspace for n = %d", n);
+        return EXPM_ENOMEM;
+    }
+    if (T) {   /* as in expm_exp: L and X stay untouched unless the result stands */
+        double *TX = T + (size_t)n * n;
+        expm_status st = m->frechet(n, A, lda, E, lde, T, n, X ? TX : NULL, n, in);
+        st = expm_squaring_verdict(st, n, A, lda, T, n, E, lde, tri, "L(A,E)", in);
+        if (st == EXPM_OK) {
+            expm_dcopy(n, n, T, n, L, ldl);
+            if (X)
+                expm_dcopy(n, n, TX, n, X, ldx);
+        }
+        free(T);
+        return st;
+    }
     expm_status st = m->frechet(n, A, lda, E, lde, L, ldl, X, ldx, in);
     if (st == EXPM_OK && !info)
         return st;
-    return expm_squaring_verdict(st, n, A, lda, L, ldl, E, lde, "L(A,E)", in);
+    return expm_squaring_verdict(st, n, A, lda, L, ldl, E, lde, tri, "L(A,E)", in);
 }
 
 static expm_status frechet_scaled(const expm_method_t *m, int n, const double *A, int lda,

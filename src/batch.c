@@ -31,6 +31,7 @@ typedef struct {
     const double *A;
     double *X;
     expm_exp_fn fn;
+    const char *method;    /* m->name, for expm_exp on huge blocks */
     expm_status *status_each;
     atomic_int next;
 } batch_job_t;
@@ -63,12 +64,16 @@ static void *worker(void *arg)
             /* A permuted triangular block goes through expm_pade_exp (its
              * permutation path) so the batch equals one-by-one calls. */
             int iw[2 * EXPM_PADE_SMALL_MAXN];
-            expm_status st = job->small && !expm_triangular_perm(job->n, Ak, job->lda, iw)
-                                 ? expm_pade_small_exp(job->n, Ak, job->lda, Xk, job->ldx, &info)
-                                 : job->fn(job->n, Ak, job->lda, Xk, job->ldx, &info);
-            /* as expm_exp does (src/api.c), so the batch equals one-by-one calls */
-            st = expm_squaring_verdict(st, job->n, Ak, job->lda, Xk, job->ldx, NULL, 0, "exp(A)",
-                                       &info);
+            expm_status st;
+            if (job->fn != expm_first_order_exp && job->fn != expm_bilinear_exp &&
+                expm_verdict_may_act(job->n, Ak, job->lda))
+                /* huge A: expm_exp's scratch copy and verdict (src/api.c), so
+                 * the batch equals one-by-one calls and writes nothing it refuses */
+                st = expm_exp(job->method, job->n, Ak, job->lda, Xk, job->ldx, &info);
+            else
+                st = job->small && !expm_triangular_perm(job->n, Ak, job->lda, iw)
+                         ? expm_pade_small_exp(job->n, Ak, job->lda, Xk, job->ldx, &info)
+                         : job->fn(job->n, Ak, job->lda, Xk, job->ldx, &info);
             if (job->status_each)
                 job->status_each[k] = st;
             if (st != EXPM_OK) {
@@ -144,7 +149,8 @@ expm_status expm_exp_batch(const char *method, int n, int count, const double *A
         nthreads = BATCH_MAX_THREADS;
     batch_job_t job = {
         .n = n, .count = count, .lda = lda, .ldx = ldx, .strideA = strideA,
-        .strideX = strideX, .A = A, .X = X, .fn = m->exp, .status_each = status_each,
+        .strideX = strideX, .A = A, .X = X, .fn = m->exp, .method = m->name,
+        .status_each = status_each,
         .small = (m->exp == expm_pade_exp && n <= EXPM_PADE_SMALL_MAXN),
     };
     int chunk = count / (nthreads * 8);

@@ -76,6 +76,10 @@ static int parse_args(int argc, char **argv, args_t *a, int min_files, int max_f
 {
     for (int i = 2; i < argc; i++) {
         const char *s = argv[i];
+        /* A repeated -m replaced an unknown earlier one unseen ('-m bogus
+         * -m pade' ran pade): every METHOD is checked when it is given. */
+        if (a->method && !expm_method_find(a->method))
+            return usage_error("unknown method '%s' (see `expmkit methods`)", a->method);
         if (strcmp(s, "-m") == 0 || strcmp(s, "--method") == 0) {
             if (!allow_method)
                 return usage_error("'%s' takes no -m option", a->cmd);

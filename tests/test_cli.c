@@ -246,6 +246,9 @@ Test(cli, missing_file_directory_and_usage)
     cr_expect_eq(run("expm -m '' -", A3), 2);   /* an empty name is a slip, not the default */
     cr_expect(strstr(err_buf, "empty method name") != NULL, "%s", err_buf);
     cr_expect_str_empty(out_buf);
+    cr_expect_eq(run("expm -m nosuch -m pade -", A3), 2);   /* not replaced by the second -m */
+    cr_expect(strstr(err_buf, "unknown method 'nosuch'") != NULL, "%s", err_buf);
+    cr_expect_str_empty(out_buf);
     cr_expect_eq(run("expm -m block -", A3), 2);
     cr_expect(strstr(err_buf, "does not compute exp(A)") != NULL, "%s", err_buf);
     cr_expect_eq(run("frechet - -", A3), 2);

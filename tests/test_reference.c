@@ -1304,3 +1304,20 @@ Test(timing, exp_and_frechet, .timeout = 300)
         free(L);
     }
 }
+
+/* A = c [[1, 1], [-1, -1]], A^2 = 0: exp(A) = I + A. For c = 1e50, 1e70,
+ * 1e100, 1e155, 1e300 the squarings at the initial precision hit MPFR's
+ * range and the reference said "exp(A) overflows double" (an outside
+ * audit); now it escalates the precision and certifies I + A. */
+Test(reference, huge_nilpotent_is_not_an_overflow, .timeout = 120)
+{
+    static const double cs[] = {1e50, 1e70, 1e100, 1e155, 1e300};
+    for (int k = 0; k < 5; k++) {
+        double c = cs[k], A[4] = {c, -c, c, -c}, X[4];
+        expm_ref_info_t ri;
+        cr_assert_eq(expm_ref_exp(2, A, 2, X, 2, 0, &ri), EXPM_OK, "c = %g: %s", c, ri.message);
+        /* I + A rounded: c + 1 and 1 - c round to +-c for c >= 2^53 */
+        cr_expect(X[0] == c + 1.0 && X[1] == -c && X[2] == c && X[3] == 1.0 - c,
+                  "c = %g: [%.17g %.17g; %.17g %.17g]", c, X[0], X[2], X[1], X[3]);
+    }
+}

@@ -207,3 +207,51 @@ Test(scaling, frechet_of_huge_e_has_no_stale_underflow_warning)
     cr_assert(mn > 1e-300, "the test needs L without subnormal entries: min %g", mn);
     cr_expect(!(info.warnings & EXPM_WARN_UNDERFLOW), "%s", info.message);
 }
+
+/* L([[0, a], [0, 0]], E) = E + (A E + E A)/2 + A E A/6, = [[1, a], [0, 1]]
+ * for E = [[1, 1], [0, 1]] (A E A = 0). For a >= 1e190 the default exited 1
+ * ("NaN or Inf arose", an outside audit): absorb's 2^d overflowed when d
+ * passed 1023, and the L-overflow fallback of the squarings normalised R
+ * as well, whose 1s next to 1e169 then underflowed in R^2. */
+Test(scaling, frechet_of_huge_nilpotent)
+{
+    static const double as[] = {1e150, 1e190, 1e250, 1e300, 1.7e308};
+    for (int k = 0; k < 5; k++) {
+        double A[4] = {0, 0, as[k], 0}, E[4] = {1, 0, 1, 1}, L[4];
+        expm_info_t info;
+        cr_assert_eq(expm_frechet(NULL, 2, A, 2, E, 2, L, 2, NULL, 0, &info), EXPM_OK,
+                     "a = %g: %s", as[k], info.message);
+        cr_expect(fabs(L[0] - 1) <= 4 * TU_U && fabs(L[3] - 1) <= 4 * TU_U && L[1] == 0 &&
+                      fabs(L[2] - as[k]) <= 8 * TU_U * as[k],
+                  "a = %g: L = [%.17g %.17g; %.17g %.17g]", as[k], L[0], L[2], L[1], L[3]);
+        cr_expect(!(info.warnings & EXPM_WARN_TRACE), "%s", info.message);
+    }
+}
+
+/* exp(A) certainly overflows (||exp(A)||_2 >= e^(tr(A)/n), or e^(alpha -
+ * n u ||D^-1 A D||_F) balanced), but the method returned a finite result:
+ * pade-plain gave I on DBL_MAX ones(3), pade-plain/taylor/taylor-sum-ss a
+ * finite matrix on [[0, 1e300], [1e-290, 0]] (eigenvalues +-1e5), the
+ * default L = 0 on 1e308 ones(2) (an outside CLI audit). Now exit 1. */
+Test(scaling, finite_result_where_exp_overflows_is_refused)
+{
+    double A[9], X[9], L[9];
+    expm_info_t info;
+    fill(3, A, DBL_MAX);
+    cr_expect_eq(expm_exp("pade-plain", 3, A, 3, X, 3, &info), EXPM_EOVERFLOW, "%s", info.message);
+    double G[4] = {0, 1e-290, 1e300, 0};
+    const char *ms[] = {"pade-plain", "taylor", "taylor-sum-ss", NULL};
+    for (int k = 0; k < 4; k++)
+        cr_expect_eq(expm_exp(ms[k], 2, G, 2, X, 2, &info), EXPM_EOVERFLOW, "%s: %s",
+                     ms[k] ? ms[k] : "default", info.message);
+    fill(2, A, 1e308);
+    double E[4] = {0, 1, 0, 0};
+    expm_status st = expm_frechet(NULL, 2, A, 2, E, 2, L, 2, NULL, 0, &info);
+    cr_expect(st == EXPM_ENONFINITE || st == EXPM_EOVERFLOW, "status %d: %s", st, info.message);
+    /* taylor does not keep a diagonal exact: diag(-1e16, 0, 1) gave 1 for e
+     * with no warning (t = u ||A||_F = 1.1) */
+    double D[9] = {-1e16, 0, 0, 0, 0, 0, 0, 0, 1};
+    st = expm_exp("taylor", 3, D, 3, X, 3, &info);
+    cr_expect(st != EXPM_OK || (info.warnings & EXPM_WARN_UNCERTAIN) || fabs(X[8] - 2.718281828459045) < 1e-15,
+              "taylor: X33 = %.17g, silent", X[8]);
+}
