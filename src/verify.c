@@ -390,8 +390,12 @@ expm_status expm_verify_run(const expm_verify_opts_t *o, FILE *md, char *err, si
 out:
     for (int i = 0; i < 3; i++)
         sigaction(FATAL_SIGNALS[i], &old_sa[i], NULL);
-    if (csv)
-        fclose(csv);
+    /* A CSV that could not be written is a failure, not a silent exit 0
+     * (an outside audit: --csv /dev/full). */
+    if (csv && (ferror(csv) | fclose(csv)) && st == EXPM_OK) {
+        st = EXPM_ENONFINITE;   /* exit 1: the run worked, its output did not */
+        snprintf(err, errlen, "verify: %s: %s", o->csv, "write error");
+    }
     remove(apath);
     remove(opath);
     rmdir(dir);

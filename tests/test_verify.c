@@ -126,3 +126,14 @@ Test(verify, empty_selection_is_a_usage_error)
     cr_assert(strstr(out, "no test matrix matches --match 'no-such-matrix'"), "%s", out);
     cr_assert(strstr(out, "rc=2"), "%s", out);
 }
+
+Test(verify, csv_write_error_fails)
+{
+    char line[512];
+    snprintf(line, sizeof line,
+             "%s verify --no-cache --match C1 --csv /dev/full --cmd 'cp {A} {OUT}' 2>&1 "
+             ">/dev/null; echo rc=$?", exe());
+    cr_assert_eq(run(line), 0);
+    cr_assert(strstr(out, "/dev/full: write error"), "%s", out);
+    cr_assert(strstr(out, "rc=1"), "%s", out);
+}
