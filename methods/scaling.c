@@ -460,6 +460,8 @@ expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int ld
                 return st;
         }
         info->warnings |= EXPM_WARN_UNCERTAIN;
+        if (info->message[0])
+            return st;   /* the method's own warning is more specific (eig: cond(V)) */
         if (t < 1.0)   /* e^t - 1 ~ t: say how many digits may be left */
             expm_info_msg(info, "A's eigenvalues are uncertain by ~u||A||_F = %.2g (s = %d: 2^s "
                           "u = %.2g): %s may be off by a relative ~%.1g", ua, info->s, growth,
