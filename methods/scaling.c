@@ -4,6 +4,7 @@
 #include <lapacke.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -289,10 +290,12 @@ int expm_is_nearly_normal(int n, const double *A, int lda)
     double *C = W + nn, *D = W + 2 * nn;
     /* A scaled to ||A||_max ~ 1 (power of two), so the products cannot
      * overflow or underflow. */
-    double big = 0.0;
+    double big = 0.0;   /* a compare, not fmax (a libm call per entry: +1.3 us at n = 16) */
     for (int j = 0; j < n; j++)
-        for (int i = 0; i < n; i++)
-            big = fmax(big, fabs(A[i + (size_t)j * lda]));
+        for (int i = 0; i < n; i++) {
+            double a = fabs(A[i + (size_t)j * lda]);
+            big = a > big ? a : big;
+        }
     int k = 0;
     if (big > 0.0 && isfinite(big))
         frexp(big, &k);
@@ -411,6 +414,11 @@ expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int ld
 {
     if (!info || n <= 0 || (st != EXPM_OK && st != EXPM_EOVERFLOW))
         return st;
+    /* The common case without ||A||_F (a division per entry: 1.7x the time
+     * of a 2x2 exp when it came first): 2^s u < 2^-10 and n u max|a_ij| <
+     * 2^-20 leave t far below EXPM_UNCERTAIN_MIN. */
+    if (info->s < 43 && !expm_verdict_may_act(n, A, lda))
+        return st;
     const double u = 0x1p-53;
     double ua = u * expm_dnormfro(n, n, A, lda);
     double growth = ldexp(u, info->s < 2000 ? info->s : 2000);
@@ -487,11 +495,22 @@ int expm_verdict_may_act(int n, const double *A, int lda)
 {
     if (n <= 0 || !A || lda < n)
         return 0;
-    double big = 0.0;
-    for (int j = 0; j < n; j++)
-        for (int i = 0; i < n; i++)
-            big = fmax(big, fabs(A[i + (size_t)j * lda]));
     /* t >= 2^-10 needs u ||A||_F >= 2^-10 or s >= 43, i.e. ||A||_1 >~ 5 2^43
-     * (s ~ log2(||A||_1 / theta_13)); n max|a_ij| bounds both norms. */
-    return n * big * 0x1p-53 >= 0x1p-20;
+     * (s ~ log2(||A||_1 / theta_13)); n max|a_ij| bounds both norms, so test
+     * n u |a_ij| >= 2^-20, |a_ij| >= 2^33 / n. On the bit patterns (ordered
+     * like the values for |a| >= 0; NaN counts as large): an OR of compares,
+     * no loop-carried fmax (a libm call per entry: +0.7 us, 20%, at n = 16). */
+    double x = ldexp(1.0, 33) / n;
+    uint64_t thr, mask = 0x7fffffffffffffffULL;
+    memcpy(&thr, &x, sizeof thr);
+    int hit = 0;
+    for (int j = 0; j < n; j++) {
+        const double *c = A + (size_t)j * lda;
+        for (int i = 0; i < n; i++) {
+            uint64_t b;
+            memcpy(&b, c + i, sizeof b);
+            hit |= (b & mask) >= thr;
+        }
+    }
+    return hit;
 }
