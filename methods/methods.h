@@ -166,6 +166,7 @@ expm_status expm_hump_warning(expm_status st, double hump, expm_info_t *info);
  * diag(-1e16, 0, 1) gave 1 for e, silently: not exempt).
  * Does nothing when info == NULL. Returns the (possibly changed) status. */
 #define EXPM_UNCERTAIN_MIN 0x1p-10
+#define EXPM_UNCERTAIN_S 43   /* the least s with 2^s u >= EXPM_UNCERTAIN_MIN */
 /* 1 when expm_squaring_verdict may change a status for this A (n u max|a_ij|
  * >= 2^-20, far below what t >= 2^-10 needs): the callers then let the
  * method write into a scratch copy, so that a result the verdict refuses

@@ -417,7 +417,7 @@ expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int ld
     /* The common case without ||A||_F (a division per entry: 1.7x the time
      * of a 2x2 exp when it came first): 2^s u < 2^-10 and n u max|a_ij| <
      * 2^-20 leave t far below EXPM_UNCERTAIN_MIN. */
-    if (info->s < 43 && !expm_verdict_may_act(n, A, lda))
+    if (info->s < EXPM_UNCERTAIN_S && !expm_verdict_may_act(n, A, lda))
         return st;
     const double u = 0x1p-53;
     double ua = u * expm_dnormfro(n, n, A, lda);

@@ -54,7 +54,7 @@ expm_status expm_exp(const char *method, int n, const double *A, int lda,
         free(T);
         return st;
     }
-    if (st == EXPM_OK && (info == &loc || info->s < 43))
+    if (st == EXPM_OK && (info == &loc || info->s < EXPM_UNCERTAIN_S))
         return st;   /* the verdict cannot act (or nobody reads its warning) */
     return expm_squaring_verdict(st, n, A, lda, X, ldx, NULL, 0, tri, "exp(A)", info);
 }
@@ -102,7 +102,7 @@ static expm_status frechet_unscaled(const expm_method_t *m, int n, const double 
         return st;
     }
     expm_status st = m->frechet(n, A, lda, E, lde, L, ldl, X, ldx, in);
-    if (st == EXPM_OK && (!info || in->s < 43))
+    if (st == EXPM_OK && (!info || in->s < EXPM_UNCERTAIN_S))
         return st;   /* as in expm_exp */
     return expm_squaring_verdict(st, n, A, lda, L, ldl, E, lde, tri, "L(A,E)", in);
 }
