@@ -179,7 +179,9 @@ expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int ld
 /* triangular_perm.c: 1 if A (n >= 3, finite) is P T P^T with T upper
  * triangular but A itself is neither upper nor lower triangular; then
  * iw[0..n-1] = perm with T(i,j) = A(perm[i], perm[j]). iw: 2n ints. O(n) for
- * a dense A (no column free of off-diagonal entries), O(n^2) otherwise. */
+ * a dense A (no column free of off-diagonal entries), O(n^2) otherwise.
+ * iw == NULL: only that O(n) test (0: certainly not; 1: maybe), so that
+ * callers allocate iw only for candidates. */
 int expm_triangular_perm(int n, const double *A, int lda, int *iw);
 /* T(i,j) = A(perm[i], perm[j]), and its inverse A(perm[i], perm[j]) = T(i,j). */
 void expm_perm_gather(int n, const int *perm, const double *A, int lda, double *T, int ldt);

@@ -635,8 +635,8 @@ expm_status expm_pade_exp(int n, const double *A, int lda, double *X, int ldx,
 {
     int iw_s[2 * PERM_STACK_N];
     int *iw = n <= PERM_STACK_N ? iw_s : NULL;
-    if (n > PERM_STACK_N && n >= 3 && A && lda >= n)
-        iw = malloc(2 * (size_t)n * sizeof(int));
+    if (n > PERM_STACK_N && A && lda >= n && expm_triangular_perm(n, A, lda, NULL))
+        iw = malloc(2 * (size_t)n * sizeof(int));   /* candidates only: no malloc per dense call */
     if (!iw || !X || ldx < n || !expm_triangular_perm(n, A, lda, iw)) {
         if (iw != iw_s)
             free(iw);
@@ -992,6 +992,7 @@ expm_status expm_pade_frechet(int n, const double *A, int lda, const double *E, 
 {
     int *iw = NULL;
     if (n >= 3 && A && lda >= n && E && lde >= n && L && ldl >= n && (!X || ldx >= n) &&
+        expm_triangular_perm(n, A, lda, NULL) &&
         expm_check_square(n, E, lde, "E", 1, NULL) == EXPM_OK)
         iw = malloc(2 * (size_t)n * sizeof(int));
     if (!iw || !expm_triangular_perm(n, A, lda, iw)) {

@@ -24,8 +24,8 @@ int expm_triangular_perm(int n, const double *A, int lda, int *iw)
                 break;
             }
     }
-    if (!src)
-        return 0;
+    if (!src || !iw)
+        return src;   /* iw == NULL: only this test, before a caller allocates iw */
     int *perm = iw, *indeg = iw + n, up = 1, lo = 1;
     for (int j = 0; j < n; j++) {
         indeg[j] = 0;
