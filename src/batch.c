@@ -65,8 +65,7 @@ static void *worker(void *arg)
              * permutation path) so the batch equals one-by-one calls. */
             int iw[2 * EXPM_PADE_SMALL_MAXN];
             expm_status st;
-            if (job->fn != expm_first_order_exp && job->fn != expm_bilinear_exp &&
-                expm_verdict_may_act(job->n, Ak, job->lda))
+            if (expm_verdict_may_act(job->n, Ak, job->lda))
                 /* huge A: expm_exp's scratch copy and verdict (src/api.c), so
                  * the batch equals one-by-one calls and writes nothing it refuses */
                 st = expm_exp(job->method, job->n, Ak, job->lda, Xk, job->ldx, &info);
