@@ -98,7 +98,7 @@ static expm_status zoh_phi1(const char *method, int n, int m, double dt, const d
                             double *Bbar, int ldbb, expm_info_t *info)
 {
     int p = 2 * n;
-    double *M = expm_dalloc(p, 2), *T = malloc((size_t)n * (size_t)m * sizeof(double));
+    double *M = expm_dalloc(p, 2), *T = malloc(2 * (size_t)n * (size_t)m * sizeof(double));
     if (!M || !T) {
         free(M);
         free(T);
@@ -127,19 +127,23 @@ static expm_status zoh_phi1(const char *method, int n, int m, double dt, const d
             for (int i = 0; i < n; i++)
                 T[i + (size_t)j * n] = dt * B[i + (size_t)j * ldb];
         double *Phi = X + (size_t)n * p;   /* 2^k phi_1(dt A): 2^-k goes into alpha */
+        double *P = T + (size_t)n * m;     /* Bbar only once it is finite: nothing half-written */
         cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, m, n, ldexp(1.0, -k), Phi, p,
-                    T, n, 0.0, Bbar, ldbb);
+                    T, n, 0.0, P, n);
         for (int j = 0; j < m && st == EXPM_OK; j++)
             for (int i = 0; i < n; i++)
-                if (!isfinite(Bbar[i + (size_t)j * ldbb])) {
+                if (!isfinite(P[i + (size_t)j * n])) {
                     expm_info_msg(info, "Bbar(%d,%d) overflows double", i + 1, j + 1);
                     st = EXPM_EOVERFLOW;
                     break;
                 }
         if (info && st == EXPM_OK)
             info->products += 1;   /* the n x n by n x m product, m > n: >= one n^3 product */
-        if (st == EXPM_OK)
+        if (st == EXPM_OK) {
             expm_dcopy(n, n, X, p, Abar, ldab);
+            for (int j = 0; j < m; j++)
+                memcpy(Bbar + (size_t)j * ldbb, P + (size_t)j * n, (size_t)n * sizeof(double));
+        }
     }
     free(M);
     free(T);

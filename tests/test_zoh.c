@@ -171,6 +171,13 @@ Test(zoh, wide_b_phi1_path_matches_reference)
     double S[9] = {0, 0, 0, 1, 0, 0, 0, 2, -1}, Bs[3 * 7];   /* singular, nilpotent part */
     randn(21, 500, 1.0, Bs);
     check_zoh("singular A, m = 7 > n = 3", 3, 7, 0.7, S, Bs);
+    /* Bbar = (e - 1) dt B overflows for B = 1.5e308 (A = 1, dt = 1, m = 2 > n
+     * = 1): exit 1 with Abar and Bbar untouched (Bbar was written first). */
+    double one = 1.0, bo[2] = {1.5e308, 1.0}, Ro[3] = {7, 7, 7};
+    cr_expect_eq(expm_zoh(NULL, 1, 2, 1.0, &one, 1, bo, 1, Ro, 1, Ro + 1, 1, NULL),
+                 EXPM_EOVERFLOW);
+    cr_expect(Ro[0] == 7 && Ro[1] == 7 && Ro[2] == 7, "written on failure: %g %g %g", Ro[0],
+              Ro[1], Ro[2]);
     double a1 = 0.0, b1[4] = {1, -2, 3, 1e-300};   /* n = 1, A = 0: Bbar = dt B exactly */
     double R[5];
     cr_assert_eq(lib_zoh(NULL, 1, 4, 0.5, &a1, b1, R), EXPM_OK);
