@@ -92,22 +92,23 @@ def main(argv):
     rows = []
     t_start = time.time()
 
-    def add(kind, impl, norm, n, r, products="", solves="", s="", m=""):
+    def add(kind, impl, norm, n, r, products="", solves="", s="", m="", resolves=""):
         if r is None:
             rows.append(dict(kind=kind, impl=impl, norm=norm, n=n, median="", min="",
-                             repeats="", products=products, solves=solves, s=s, m=m))
+                             repeats="", products=products, solves=solves, s=s, m=m,
+                             resolves=resolves))
             return
         rows.append(dict(kind=kind, impl=impl, norm=norm, n=n, median="%.6e" % r[0],
                          min="%.6e" % r[1], repeats=r[2], products=products, solves=solves,
-                         s=s, m=m))
+                         s=s, m=m, resolves=resolves))
 
     for n in sizes:
-        # blas_bound prints two timing lines: dgemm, then the LU solve.
+        # blas_bound prints three timing lines: dgemm, the LU solve, the resolve.
         p = subprocess.run([blas, str(n)], capture_output=True, text=True,
                            env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
         t = [l.split() for l in p.stdout.splitlines() if l and not l.startswith("%")]
-        if p.returncode == 0 and len(t) == 2:
-            for impl, tt in (("dgemm", t[0]), ("lu-solve", t[1])):
+        if p.returncode == 0 and len(t) == 3:
+            for impl, tt in (("dgemm", t[0]), ("lu-solve", t[1]), ("resolve", t[2])):
                 rows.append(dict(kind="blas", impl=impl, norm="", n=n, median=tt[0], min=tt[1],
                                  repeats=tt[2], products="", solves="", s="", m=""))
         else:
@@ -129,7 +130,7 @@ def main(argv):
                     r = run(cmd)
                     d = kv(r[3]) if r else {}
                     add(kind, name, norm, n, r, d.get("products", ""), d.get("solves", ""),
-                        d.get("s", ""), d.get("m", ""))
+                        d.get("s", ""), d.get("m", ""), d.get("resolves", ""))
             # expmkit's own heap per call (bench/peakmem.c): peak bytes, allocations;
             # also at ||A||_1 = 1000 (more squarings than 30, the same m = 13),
             # so the report can check that allocations do not grow with s.
@@ -183,7 +184,7 @@ def main(argv):
         p = subprocess.run([blas, str(n)], capture_output=True, text=True,
                            env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
         t = [l.split() for l in p.stdout.splitlines() if l and not l.startswith("%")]
-        if p.returncode != 0 or len(t) != 2:
+        if p.returncode != 0 or len(t) != 3:
             log("blas_bound %d failed: %s" % (n, p.stderr.strip()))
             return None
         return [(float(x[0]), float(x[1]), int(x[2])) for x in t]
@@ -220,7 +221,7 @@ def main(argv):
                 if r and (key not in best or r[0] < best[key][0]):
                     best[key] = r
             if n >= 256:
-                for impl, r in zip(("dgemm", "lu-solve"), blas_units(n) or []):
+                for impl, r in zip(("dgemm", "lu-solve", "resolve"), blas_units(n) or []):
                     key = ("blas", impl, norm, n)
                     if key not in best or r[0] < best[key][0]:
                         best[key] = r
@@ -229,11 +230,11 @@ def main(argv):
     for (kind, impl, norm, n), r in sorted(best.items(), key=lambda x: (x[0][3], x[0][2])):
         d = kv(r[3]) if len(r) > 3 else {}
         add("target-" + kind, impl, norm, n, r, d.get("products", ""), d.get("solves", ""),
-            d.get("s", ""), d.get("m", ""))
+            d.get("s", ""), d.get("m", ""), d.get("resolves", ""))
     out = os.path.join("reports", "speed.csv")
     with open(out + ".tmp", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=["kind", "impl", "norm", "n", "median", "min", "repeats",
-                                          "products", "solves", "s", "m"])
+                                          "products", "solves", "s", "m", "resolves"])
         w.writeheader()
         w.writerows(rows)
     os.replace(out + ".tmp", out)

@@ -82,7 +82,10 @@ typedef struct {
     int s;              /* number of squarings (scaling parameter) */
     int m;              /* degree of the approximant (Pade m, Taylor degree, terms) */
     long products;      /* n-by-n matrix products performed (dgemm calls, each n^3 flops x2) */
-    long solves;        /* LU factorizations of n-by-n matrices */
+    long solves;        /* LU factorizations of n-by-n matrices, each with one solve
+                           for n right-hand sides (dgetrf + dgetrs) */
+    long resolves;      /* further solves with n right-hand sides reusing a
+                           factorization (dgetrs only; pade L(A,E): 1) */
     unsigned warnings;  /* EXPM_WARN_* bits */
     double cond;        /* method-specific condition figure (e.g. cond(V) for eig), 0 if none */
     double log10_norm;  /* on EXPM_EOVERFLOW: estimated log10 of ||result||_1 */
@@ -214,7 +217,8 @@ expm_status expm_adjoint(const char *method, int n, const double *A, int lda,
  * return value is EXPM_OK when every matrix succeeded, else the status of
  * the first failing matrix (lowest k); info (may be NULL) then describes
  * that matrix ("matrix k: ..."), and on success holds the largest m and s,
- * the total products and solves, and the OR of the warnings over all k.
+ * the total products, solves and resolves, and the OR of the warnings over
+ * all k.
  * Argument errors -- n < 0, count < 0, nthreads < 0, lda or ldx < max(1,n),
  * count > 1 with strideX < ldx*n (outputs would overlap), strideA < 0 or
  * strideX < 0, NULL A/X with n, count > 0 -- return EXPM_EINVAL, unknown or

@@ -149,6 +149,8 @@ expm_status expm_bilinear_frechet(int n, const double *A, int lda, const double 
         expm_dcopy(n, n, Y, n, X, ldx);
 out:
     set_counts(info, 0);
+    if (info)
+        info->resolves = 2;   /* M^-1 E and M^-T (M^-1 E)^T with the one LU */
     free(ws); free(ipiv);
     return st;
 }

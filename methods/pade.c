@@ -981,6 +981,7 @@ out:
         info->s = s + s0;
         info->products = products;
         info->solves = 1;
+        info->resolves = 1;   /* L's solve with the LU of q_m (expm_dlu_resolve) */
     }
     expm_ws_give(ws); free(ipiv); free(work); free(blk);
     return st;

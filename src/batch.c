@@ -42,7 +42,7 @@ typedef struct {
     expm_status fail_st;
     expm_info_t fail_info;
     int m, s;
-    long products, solves;
+    long products, solves, resolves;
     unsigned warnings;
 } batch_worker_t;
 
@@ -87,6 +87,7 @@ static void *worker(void *arg)
             w->s = info.s > w->s ? info.s : w->s;
             w->products += info.products;
             w->solves += info.solves;
+            w->resolves += info.resolves;
             w->warnings |= info.warnings;
         }
     }
@@ -177,7 +178,7 @@ expm_status expm_exp_batch(const char *method, int n, int count, const double *A
     int first = count;
     expm_status st = EXPM_OK;
     int mm = 0, ss = 0;
-    long products = 0, solves = 0;
+    long products = 0, solves = 0, resolves = 0;
     unsigned warnings = 0;
     for (int t = 0; t < nthreads; t++) {
         if (w[t].first_fail < first) {
@@ -190,6 +191,7 @@ expm_status expm_exp_batch(const char *method, int n, int count, const double *A
         ss = w[t].s > ss ? w[t].s : ss;
         products += w[t].products;
         solves += w[t].solves;
+        resolves += w[t].resolves;
         warnings |= w[t].warnings;
     }
     if (!info)
@@ -204,6 +206,7 @@ expm_status expm_exp_batch(const char *method, int n, int count, const double *A
     info->s = ss;
     info->products = products;
     info->solves = solves;
+    info->resolves = resolves;
     info->warnings = warnings;
     return EXPM_OK;
 }

@@ -172,6 +172,8 @@ static void print_info(const char *method, const expm_info_t *info)
 {
     fprintf(stderr, "expmkit: %s: m = %d, s = %d, products = %ld, solves = %ld", method,
             info->m, info->s, info->products, info->solves);
+    if (info->resolves > 0)
+        fprintf(stderr, ", resolves = %ld", info->resolves);
     if (info->cond > 0)
         fprintf(stderr, ", cond = %.3g", info->cond);
     fprintf(stderr, "\n");
@@ -316,9 +318,10 @@ static int cmd_bench(args_t *a)
     expm_status st = expm_bench_run(a->method, n, A.data, n > 0 ? n : 1, two ? E.data : NULL,
                                     n > 0 ? n : 1, seconds > 0 ? seconds : 0.2, 5, &b, &info);
     if (st == EXPM_OK) {
-        printf("%% method=%s kind=%s n=%d s=%d m=%d products=%ld solves=%ld rounds=%d\n",
+        printf("%% method=%s kind=%s n=%d s=%d m=%d products=%ld solves=%ld resolves=%ld "
+               "rounds=%d\n",
                a->method ? a->method : "pade", two ? "frechet" : "expm", n, info.s, info.m,
-               info.products, info.solves, b.rounds);
+               info.products, info.solves, info.resolves, b.rounds);
         printf("%.6e %.6e %ld\n", b.median, b.min, b.repeats);
         rc = fflush(stdout) == 0 ? 0 : EXIT_FAIL;
     } else {

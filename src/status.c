@@ -30,7 +30,7 @@ void expm_info_clear(expm_info_t *info)
     if (!info)
         return;
     info->s = 0, info->m = 0;
-    info->products = 0, info->solves = 0;
+    info->products = 0, info->solves = 0, info->resolves = 0;
     info->warnings = 0;
     info->cond = 0.0, info->log10_norm = 0.0;
     info->message[0] = '\0';

@@ -588,6 +588,31 @@ Test(pade, info_counts_products)
     cr_expect_eq(info.products, 6 + info.s);
 }
 
+/* Solves and resolves: exp factors q_m once and solves once (resolves 0);
+ * L(A,E) (Alg. 6.4) solves for r_m and then once more with the same LU for
+ * L (resolves 1), on both paths: the bench's BLAS bound counts each. The
+ * bilinear map's L = M^-1 E M^-1 reuses its one LU twice. */
+Test(pade, info_counts_solves_and_resolves)
+{
+    for (int n = 3; n <= 20; n += 17) {
+        double A[400], E[400], X[400], L[400];
+        tu_randn(n, 5, 2.0, A);
+        tu_randn(n, 6, 1.0, E);
+        expm_info_t info;
+        cr_assert_eq(expm_exp("pade", n, A, n, X, n, &info), EXPM_OK);
+        cr_expect_eq(info.solves, 1);
+        cr_expect_eq(info.resolves, 0);
+        cr_assert_eq(expm_frechet("pade", n, A, n, E, n, L, n, NULL, 0, &info), EXPM_OK);
+        cr_expect_eq(info.solves, 1, "n = %d", n);
+        cr_expect_eq(info.resolves, 1, "n = %d", n);
+        cr_assert_eq(expm_frechet("bilinear", n, A, n, E, n, L, n, NULL, 0, &info), EXPM_OK);
+        cr_expect_eq(info.solves, 1, "n = %d", n);
+        cr_expect_eq(info.resolves, 2, "n = %d", n);
+        cr_assert_eq(expm_frechet("taylor", n, A, n, E, n, L, n, NULL, 0, &info), EXPM_OK);
+        cr_expect_eq(info.resolves, 0, "n = %d", n);
+    }
+}
+
 /* The default's 2x2 closed form and Schur switch against plain Alg. 6.1
  * (pade-plain) where plain loses digits -- measured before the change:
  * O2 (D = 0, defective) plain 2.3e-8 (6.5e-9 with I + 2 (V-U)^-1 U), default

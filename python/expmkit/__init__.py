@@ -148,7 +148,8 @@ _EXC = {
 class _Info(ctypes.Structure):
     """expm_info_t."""
     _fields_ = [("s", ctypes.c_int), ("m", ctypes.c_int), ("products", ctypes.c_long),
-                ("solves", ctypes.c_long), ("warnings", ctypes.c_uint),
+                ("solves", ctypes.c_long), ("resolves", ctypes.c_long),
+                ("warnings", ctypes.c_uint),
                 ("cond", ctypes.c_double), ("log10_norm", ctypes.c_double),
                 ("message", ctypes.c_char * 160)]
 
@@ -375,8 +376,9 @@ def expm(A, method=None, return_info=False, threads=0):
     few ulps of the unbatched call; see expm_exp_batch in include/expmkit.h).
     Without expm_exp_batch in the loaded library, a Python loop of expm_exp.
     With return_info=True returns (X, info), info the expm_info_t fields as a
-    dict (s, m, products, solves, warnings, cond, log10_norm, message); for a
-    batch: the largest s and m, total products and solves, OR of warnings.
+    dict (s, m, products, solves, resolves, warnings, cond, log10_norm,
+    message); for a batch: the largest s and m, total products, solves and
+    resolves, OR of warnings.
     Raises ValueError (bad shape, NaN/Inf entry, unknown method),
     OverflowError (exp(A) not representable in double), TypeError (dtype);
     for a batch, the error of the first failing matrix ("matrix k: ...")."""
