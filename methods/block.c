@@ -75,6 +75,21 @@ expm_status expm_block_frechet(int n, const double *A, int lda, const double *E,
             M[i + (size_t)(n + j) * n2] = ldexp(E[si + (size_t)sj * lde], k);
         }
     st = expm_pade_exp(n2, M, n2, XM, n2, info);
+    int kr = ne > 0.0 ? expm_dnorm1_exponent(n, n, E, lde) : 0;
+    kr = kr < -500 ? -500 - kr : 0;
+    if (st == EXPM_EOVERFLOW && k > kr) {
+        /* E was scaled up (||E||_1 < ||A||_1 or < 1) and the block overflowed:
+         * L can reach ||A||^2 ||E|| ([[0,1e160],[0,0]] with E_21 = 1e-160: L_12
+         * = 1.7e159, 1.7e319 with E scaled to ||E||_1 = 1; an outside audit),
+         * so the block of E as given decides (scaled up to ||E||_1 ~ 2^-500
+         * if below: a block of 1e-250 loses E to underflow, L = 0). */
+        k = kr;
+        for (int j = 0; j < n; j++)
+            for (int i = 0; i < n; i++)
+                M[i + (size_t)(n + j) * n2] =
+                    ldexp(trans ? E[j + (size_t)i * lde] : E[i + (size_t)j * lde], k);
+        st = expm_pade_exp(n2, M, n2, XM, n2, info);
+    }
     if (st == EXPM_OK) {
         for (int j = 0; j < n; j++)
             for (int i = 0; i < n; i++) {

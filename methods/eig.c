@@ -183,8 +183,12 @@ static expm_status decompose(int n, const double *A, int lda, double *S, double 
         if (info)
             info->log10_norm = mu * LOG10E;
         char p10[48];
-        expm_info_msg(info, "exp(A) overflows double: ||exp(A)|| >= e^max(Re lambda) ~ %s",
-                      expm_pow10_str(mu * LOG10E, p10, 48));
+        if (isfinite(mu))
+            expm_info_msg(info, "exp(A) overflows double: ||exp(A)|| >= e^max(Re lambda) ~ %s",
+                          expm_pow10_str(mu * LOG10E, p10, 48));
+        else
+            expm_info_msg(info, "exp(A) overflows double: ||exp(A)|| >= e^max(Re lambda) with "
+                          "max(Re lambda) beyond the double range (> 1.8e308)");
         return EXPM_EOVERFLOW;
     }
     d->mu = mu;

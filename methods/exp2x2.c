@@ -329,8 +329,12 @@ expm_status expm_exp2x2(const double *A, int lda, double *X, int ldx, expm_info_
         if (info)
             info->log10_norm = top / 2.30258509299404568402;
         char p10[48];
-        expm_info_msg(info, "exp(A) overflows double: ||exp(A)|| >= e^%.6g ~ %s", top,
-                      expm_pow10_str(top / 2.30258509299404568402, p10, 48));
+        if (isfinite(top))
+            expm_info_msg(info, "exp(A) overflows double: ||exp(A)|| >= e^%.6g ~ %s", top,
+                          expm_pow10_str(top / 2.30258509299404568402, p10, 48));
+        else   /* lambda itself beyond DBL_MAX (all entries 1e308: lambda = 2e308) */
+            expm_info_msg(info, "exp(A) overflows double: ||exp(A)|| >= e^Re(lambda) with "
+                          "Re(lambda) beyond the double range (> 1.8e308)");
         return EXPM_EOVERFLOW;
     }
     long e = isfinite(top) ? pick_exponent(top) : 0;

@@ -97,6 +97,13 @@ void expm_sym_step(int n, double *R, int ldr, long *eR, double *L, int ldl, long
  * is representable (Cody-Waite reduction y = k ln2 + r). */
 double expm_exp_scaled(double y, long e);
 
+/* Quasi-triangular T (blk as expm_pade_core): a 1x1 block's diagonal entry
+ * of exp(T) is e^(t_kk) > 0, so an exact 0 there in X was flushed (e^-800:
+ * the general path's unscaling sees no subnormal to report); sets
+ * EXPM_WARN_UNDERFLOW then. */
+void expm_flag_flushed_diagonal(int n, const int *blk, const double *X, int ldx,
+                                expm_info_t *info);
+
 /* X = 2^e * Y (n-by-m). Returns EXPM_OK, or EXPM_EOVERFLOW when an entry
  * overflows (info->log10_norm = log10 ||2^e Y||_1, message filled with
  * `what`), or EXPM_ENONFINITE when Y holds NaN/Inf. X is written only on

@@ -619,6 +619,8 @@ static expm_status pade_exp(int n, const double *A, int lda, double *X, int ldx,
         }
         st = expm_unscale_result(n, n, Z, n, e, X, ldx, "exp(A)", info);
         st = expm_overflow_verdict(st, n, A, lda, 0.0, "exp(A)", info);
+        if (st == EXPM_OK && quasi)
+            expm_flag_flushed_diagonal(n, blk, X, ldx, info);
         if (!dispatch && !quasi && (hump <= HUMP_SWITCH_LOG2 || !expm_is_nearly_normal(n, A, lda)))
             st = expm_hump_warning(st, hump, info);   /* pade-plain: no Schur fallback, so say it */
     }

@@ -206,13 +206,22 @@ expm_status expm_pade_schur_frechet(int n, const double *A, int lda, const doubl
     /* E 2^-kE, ||.||_1 ~ 1 (exact; L is linear in E): Q^T D^-1 E D Q must not
      * overflow for E near DBL_MAX (9e307 [[1,-1],[-1,1]] gave exit 2, "E(2,2) =
      * inf is not finite", found by an outside audit). */
+    /* A tiny E (kE < 0) whose normalised L(T, Et) overflows is tried again
+     * at ||Et||_1 ~ 2^-500 (E as given if it is above that), as in src/api.c: L can reach
+     * ||A||^2 ||E|| ([[0,1e160],[0,0]] with E_21 = 1e-160: L_12 = 1.7e159,
+     * reported as 1.7e319 overflowing; an outside audit). */
     int kE = expm_dnorm1_exponent(n, n, E, lde);
-    expm_dcopy(n, n, E, lde, Et, n);
-    expm_dscal(n, n, ldexp(1.0, -kE / 2), Et, n);
-    expm_dscal(n, n, ldexp(1.0, -(kE - kE / 2)), Et, n);
-    expm_dgemm(n, 'N', 'N', 1.0, Qi, n, Et, n, 0.0, W, n);
-    expm_dgemm(n, 'N', 'N', 1.0, W, n, Qd, n, 0.0, Et, n);      /* Q^T D^-1 E D Q 2^-kE */
-    st = expm_pade_frechet_quasi(n, T, n, blk, Et, n, Lt, n, Xt, n, info);
+    for (int tier = 0;; tier++) {
+        expm_dcopy(n, n, E, lde, Et, n);
+        expm_dscal(n, n, ldexp(1.0, -kE / 2), Et, n);
+        expm_dscal(n, n, ldexp(1.0, -(kE - kE / 2)), Et, n);
+        expm_dgemm(n, 'N', 'N', 1.0, Qi, n, Et, n, 0.0, W, n);
+        expm_dgemm(n, 'N', 'N', 1.0, W, n, Qd, n, 0.0, Et, n);  /* Q^T D^-1 E D Q 2^-kE */
+        st = expm_pade_frechet_quasi(n, T, n, blk, Et, n, Lt, n, Xt, n, info);
+        if ((st != EXPM_EOVERFLOW && st != EXPM_ENONFINITE) || kE >= 0 || tier == 1)
+            break;
+        kE = kE < -500 ? kE + 500 : 0;   /* ||Et||_1 ~ 2^-500, or E as given above that */
+    }
     if (st != EXPM_OK)
         goto out;
     expm_dgemm(n, 'N', 'N', 1.0, Qd, n, Lt, n, 0.0, W, n);

@@ -1302,10 +1302,14 @@ expm_status expm_pade_small_run(int n, const double *A, int lda, double *X, int 
                 if (lost)
                     info->warnings |= EXPM_WARN_UNDERFLOW;
             }
+            if (quasi)
+                expm_flag_flushed_diagonal(n, blk, X, ldx, info);
             return EXPM_OK;
         }
         st = expm_unscale_result(n, n, Z, n, e, X, ldx, "exp(A)", info);
         st = expm_overflow_verdict(st, n, A, lda, 0.0, "exp(A)", info);
+        if (st == EXPM_OK && quasi)
+            expm_flag_flushed_diagonal(n, blk, X, ldx, info);
     }
     return st;
 }

@@ -29,10 +29,22 @@ long expm_exp_add(long a, long b)
     return c > EXPM_EXP_CAP ? EXPM_EXP_CAP : (c < -EXPM_EXP_CAP ? -EXPM_EXP_CAP : c);
 }
 
+void expm_flag_flushed_diagonal(int n, const int *blk, const double *X, int ldx,
+                                expm_info_t *info)
+{
+    if (!info || !blk)
+        return;
+    for (int k = 0; k < n; k++)
+        if (blk[k] == 1 && X[k + (size_t)k * ldx] == 0.0) {
+            info->warnings |= EXPM_WARN_UNDERFLOW;
+            return;
+        }
+}
+
 const char *expm_pow10_str(double l10, char *buf, int len)
 {
-    if (!isfinite(l10))
-        snprintf(buf, (size_t)len, "%s", l10 > 0 ? "1e+inf" : "0");
+    if (!isfinite(l10))   /* log10 itself overflowed: all that is known is > DBL_MAX */
+        snprintf(buf, (size_t)len, "%s", l10 > 0 ? "10^(>308)" : "0");
     else if (fabs(l10) < 1e9)
         snprintf(buf, (size_t)len, "1e%.0f", l10);
     else
@@ -376,7 +388,7 @@ static double ln_norm_lower(int n, const double *A, int lda, double nu_fro)
         lapack_int ilo, ihi;
         expm_dcopy(n, n, A, lda, S, n);
         if (LAPACKE_dgebal(LAPACK_COL_MAJOR, 'S', n, S, n, &ilo, &ihi, wr + 2 * n) == 0)
-            nu_fro = fmin(nu_fro, n * 0x1p-53 * expm_dnormfro(n, n, S, n));
+            nu_fro = fmin(nu_fro, expm_dnormfro_times(n, n, S, n, n * 0x1p-53));
         if (isfinite(nu_fro) &&
             LAPACKE_dgeev(LAPACK_COL_MAJOR, 'N', 'N', n, S, n, wr, wr + n, NULL, 1, NULL, 1) == 0)
             for (int i = 0; i < n; i++)
@@ -411,7 +423,7 @@ expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int ld
     if (info->s < EXPM_UNCERTAIN_S && !expm_verdict_may_act(n, A, lda))
         return st;
     const double u = 0x1p-53;
-    double ua = u * expm_dnormfro(n, n, A, lda);
+    double ua = expm_dnormfro_times(n, n, A, lda, u);   /* finite also for ||A||_F > DBL_MAX */
     double growth = ldexp(u, info->s < 2000 ? info->s : 2000);
     double t = fmax(ua, growth);
     if (!(t >= EXPM_UNCERTAIN_MIN))

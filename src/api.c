@@ -126,10 +126,23 @@ static expm_status frechet_scaled(const expm_method_t *m, int n, const double *A
         return EXPM_ENOMEM;
     }
     double *Es = ws, *Ls = ws + (size_t)n * n;
-    expm_dcopy(n, n, E, lde, Es, n);
-    expm_dscal(n, n, ldexp(1.0, -k / 2), Es, n); /* two factors: k reaches -1073 */
-    expm_dscal(n, n, ldexp(1.0, -(k - k / 2)), Es, n);
-    expm_status st = frechet_unscaled(m, n, A, lda, Es, n, Ls, n, X, ldx, info);
+    expm_status st;
+    /* A tiny E is tried at ||E||_1 ~ 1/2 first, then, when L(A, 2^-k E)
+     * overflows although 2^k < 1 may bring it back, at the edge 2^-500 of
+     * the range passed as it is: ||L(A,E)|| can reach ||A||^2 ||E|| (A =
+     * [[0,a],[0,0]], E = [[0,0],[1/a,0]]: L_12 = a/6; with a = 1e160 the
+     * first try is 1.7e319 and was reported as the overflow of L = 1.7e159,
+     * an outside audit). Not E itself: at ||E||_1 = 1e-250 the methods'
+     * E-sized terms underflow (pade, taylor: L off by 1e34, exit 0). */
+    for (int tier = 0;; tier++) {
+        expm_dcopy(n, n, E, lde, Es, n);
+        expm_dscal(n, n, ldexp(1.0, -k / 2), Es, n); /* two factors: k reaches -1073 */
+        expm_dscal(n, n, ldexp(1.0, -(k - k / 2)), Es, n);
+        st = frechet_unscaled(m, n, A, lda, Es, n, Ls, n, X, ldx, info);
+        if ((st != EXPM_EOVERFLOW && st != EXPM_ENONFINITE) || tier == 1 || k >= -500)
+            break;
+        k += 500;   /* ||Es||_1 ~ 2^-500 */
+    }
     if (st == EXPM_OK) {
         /* The method's underflow warning was about 2^-k L (and X): kept
          * only for X; unscale_result sets it again for L. */

@@ -45,6 +45,10 @@ double expm_dlog2norm1(int m, int n, const double *A, int lda);
 int expm_dnorm1_exponent(int m, int n, const double *A, int lda);
 double expm_dnorminf(int m, int n, const double *A, int lda);
 double expm_dnormfro(int m, int n, const double *A, int lda);
+/* c ||A||_F for c > 0, formed as (c scale) sqrt(ssq) from the scaled sum of
+ * squares, so it is finite whenever c ||A||_F is, also when ||A||_F itself
+ * exceeds DBL_MAX (u ||A||_F for entries near DBL_MAX). */
+double expm_dnormfro_times(int m, int n, const double *A, int lda, double c);
 
 /* log2 || |A|^p ||_1, exactly up to rounding, by p products v <- |A|^T v
  * starting from ones (AMH 2009 normAm; scipy _onenorm_matrix_power_nnm).

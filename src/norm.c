@@ -85,6 +85,11 @@ double expm_dnorminf(int m, int n, const double *A, int lda)
  * finite entries whose norm is representable. */
 double expm_dnormfro(int m, int n, const double *A, int lda)
 {
+    return expm_dnormfro_times(m, n, A, lda, 1.0);
+}
+
+double expm_dnormfro_times(int m, int n, const double *A, int lda, double c)
+{
     double scale = 0.0, ssq = 1.0;
     for (int j = 0; j < n; j++)
         for (int i = 0; i < m; i++) {
@@ -100,7 +105,7 @@ double expm_dnormfro(int m, int n, const double *A, int lda)
                 ssq += (a / scale) * (a / scale);
             }
         }
-    return scale * sqrt(ssq);
+    return (c * scale) * sqrt(ssq);
 }
 
 /* w_j = sum_i |a_ij| v_i in eight partial sums (two 4-wide vectors, GCC/

@@ -86,3 +86,30 @@ Test(api, frechet_of_scaled_direction_is_scaled_exactly)
     }
     cr_assert_geq(methods, 5);
 }
+
+/* A tiny E whose L is far larger than ||E||: A = [[0,a],[0,0]] (nilpotent),
+ * E = [[0,0],[1/a,0]], L(A,E) = E + (AE + EA)/2 + AEA/6 = [[1/2, a/6],
+ * [1/a, 1/2]] exactly. With E normalised to ||E||_1 ~ 1 the methods'
+ * L is a^2/6 = 1.7e319 for a = 1e160, and every one of these reported
+ * "L(A,E) overflows" (exit 1; an outside audit). The adjoint likewise:
+ * expm_adjoint(A^T, E) = L((A^T)^T, E) = L(A,E). Bound: 64 u relative per entry (the
+ * closed form is exact; the methods round a few dozen times). */
+Test(api, tiny_direction_with_huge_derivative_is_not_an_overflow)
+{
+    const double a = 1e160;
+    double A[4] = {0, 0, a, 0}, At[4] = {0, a, 0, 0}, E[4] = {0, 1 / a, 0, 0}, L[4];
+    const double want[4] = {0.5, 1 / a, a / 6, 0.5};
+    const char *meth[] = {"pade", "block", "pade-schur", "taylor"};
+    for (int i = 0; i < 4; i++)
+        for (int adj = 0; adj < 2; adj++) {
+            expm_info_t info;
+            expm_status st = adj ? expm_adjoint(meth[i], 2, At, 2, E, 2, L, 2, &info)
+                                 : expm_frechet(meth[i], 2, A, 2, E, 2, L, 2, NULL, 0, &info);
+            cr_assert_eq(st, EXPM_OK, "%s%s: %s", meth[i], adj ? " adjoint" : "", info.message);
+            for (int k = 0; k < 4; k++) {
+                cr_expect(fabs(L[k] - want[k]) <= 64 * 0x1p-53 * fabs(want[k]),
+                          "%s%s: L[%d] = %.17g, not %.17g", meth[i], adj ? " adjoint" : "", k,
+                          L[k], want[k]);
+            }
+        }
+}

@@ -284,3 +284,18 @@ Test(exp2x2, mixed_magnitudes_vs_reference)
         cr_expect(err <= (k == 4 ? 1e-10 : 1e-14), "case %zu: err %.3g", k, err);
     }
 }
+
+/* lambda = 2e308 itself overflows: the message says so instead of printing
+ * "e^inf ~ 1e+inf" (an outside audit's cosmetic finding); eig alike. */
+Test(exp2x2, overflowing_eigenvalue_message_has_no_inf)
+{
+    double A[4] = {1e308, 1e308, 1e308, 1e308}, X[4];
+    const char *meth[] = {"pade", "eig"};
+    for (int i = 0; i < 2; i++) {
+        expm_info_t info;
+        cr_assert_eq(expm_exp(meth[i], 2, A, 2, X, 2, &info), EXPM_EOVERFLOW, "%s", meth[i]);
+        cr_expect(strstr(info.message, "inf") == NULL, "%s: %s", meth[i], info.message);
+        cr_expect(strstr(info.message, "beyond the double range") != NULL, "%s: %s", meth[i],
+                  info.message);
+    }
+}

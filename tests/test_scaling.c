@@ -255,3 +255,27 @@ Test(scaling, finite_result_where_exp_overflows_is_refused)
     cr_expect(st != EXPM_OK || (info.warnings & EXPM_WARN_UNCERTAIN) || fabs(X[8] - 2.718281828459045) < 1e-15,
               "taylor: X33 = %.17g, silent", X[8]);
 }
+
+/* exp(-800 I) flushes to 0: the warning says so for every n, as the 2x2
+ * closed form did (n = 1, 3: silent zeros before, an outside audit); the
+ * triangular path computes the diagonal directly, so no subnormal was seen.
+ * exp(-1 I) and exp(-700 I) (normal entries) stay unwarned. */
+Test(scaling, flushed_diagonal_is_warned)
+{
+    static double A[400], X[400];
+    const int ns[] = {1, 2, 3, 20};
+    const double d[] = {-800.0, -1.0, -700.0};
+    for (int t = 0; t < 4; t++)
+        for (int v = 0; v < 3; v++) {
+            int n = ns[t];
+            for (int k = 0; k < n * n; k++)
+                A[k] = k % (n + 1) == 0 ? d[v] : 0.0;
+            if (n == 3)
+                A[3] = 1.0;   /* upper triangular, not diagonal */
+            expm_info_t info;
+            cr_assert_eq(expm_exp("pade", n, A, n, X, n, &info), EXPM_OK);
+            int warned = (info.warnings & EXPM_WARN_UNDERFLOW) != 0;
+            cr_expect_eq(warned, d[v] == -800.0, "n = %d, d = %g: warnings %#x", n, d[v],
+                         info.warnings);
+        }
+}
