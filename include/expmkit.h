@@ -71,7 +71,8 @@ const char *expm_strerror(expm_status status);
                                         tr L(A,E) = tr(exp(A) E) by more than 2^-20 of
                                         its terms, or (n = 2) its exp(A) differs from
                                         the closed form by more than 2^-20: unreliable */
-#define EXPM_WARN_UNCERTAIN   0x80u /* t = max(u||A||_F, 2^s u) >= 2^-10 (A not triangular):
+#define EXPM_WARN_UNCERTAIN   0x80u /* t = max(u||A||_F, 2^s u) >= 2^-10, the norm of A
+                                        balanced by powers of two (A not triangular):
                                         rounding moves A's eigenvalues by ~u||A||, and the
                                         squarings grow errors by 2^s u, so the result may
                                         be off by a factor up to e^t: few or no correct

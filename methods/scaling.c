@@ -399,6 +399,28 @@ static double ln_norm_lower(int n, const double *A, int lda, double nu_fro)
     return lo;
 }
 
+/* u min(||A||_F, ||D^-1 A D||_F), D from dgebal 'S' (powers of two, exact).
+ * The methods' arithmetic commutes with such a D (products, sums, squarings
+ * and pade's pivots, which follow the balanced rows: pade.c), so their
+ * rounding perturbs A's eigenvalues by ~u||D^-1 A D||, not u||A||:
+ * [[0, 1e-200], [1e200, 0]] (eigenvalues +-1; exp(A) to 3e-17) was warned
+ * "eigenvalues uncertain by ~1e184" (an outside audit). */
+static double u_fro_balanced(int n, const double *A, int lda)
+{
+    const double u = 0x1p-53;
+    double ua = expm_dnormfro_times(n, n, A, lda, u);
+    double *S = expm_dalloc(n, 1), *sc = malloc((size_t)n * sizeof(double));
+    lapack_int ilo, ihi;
+    if (S && sc) {
+        expm_dcopy(n, n, A, lda, S, n);
+        if (LAPACKE_dgebal(LAPACK_COL_MAJOR, 'S', n, S, n, &ilo, &ihi, sc) == 0)
+            ua = fmin(ua, expm_dnormfro_times(n, n, S, n, u));
+    }
+    free(S);
+    free(sc);
+    return ua;
+}
+
 static int is_triangular(int n, const double *A, int lda)
 {
     int up = 1, lo = 1;
@@ -423,7 +445,7 @@ expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int ld
     if (info->s < EXPM_UNCERTAIN_S && !expm_verdict_may_act(n, A, lda))
         return st;
     const double u = 0x1p-53;
-    double ua = expm_dnormfro_times(n, n, A, lda, u);   /* finite also for ||A||_F > DBL_MAX */
+    double ua = u_fro_balanced(n, A, lda);   /* finite also for ||A||_F > DBL_MAX */
     double growth = ldexp(u, info->s < 2000 ? info->s : 2000);
     double t = fmax(ua, growth);
     if (!(t >= EXPM_UNCERTAIN_MIN))
@@ -474,11 +496,13 @@ expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int ld
         if (info->message[0])
             return st;   /* the method's own warning is more specific (eig: cond(V)) */
         if (t < 1.0)   /* e^t - 1 ~ t: say how many digits may be left */
-            expm_info_msg(info, "A's eigenvalues are uncertain by ~u||A||_F = %.2g (s = %d: 2^s "
+            expm_info_msg(info, "A's eigenvalues are uncertain by ~u||A||_F (A balanced) = %.2g "
+                          "(s = %d: 2^s "
                           "u = %.2g): %s may be off by a relative ~%.1g", ua, info->s, growth,
                           what, expm1(t));
         else
-            expm_info_msg(info, "A's eigenvalues are uncertain by ~u||A||_F = %.2g (s = %d: 2^s "
+            expm_info_msg(info, "A's eigenvalues are uncertain by ~u||A||_F (A balanced) = %.2g "
+                          "(s = %d: 2^s "
                           "u = %.2g): %s may have no correct digits (off by up to ~e^%.2g)", ua,
                           info->s, growth, what, t);
         return st;
@@ -489,7 +513,8 @@ expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int ld
     if (ln_norm_lower(n, A, lda, nu_fro) > 709.78 + log((double)n))
         return st;
     expm_info_msg(info, "%s is not determined in double: A's eigenvalues are uncertain by "
-                  "~u||A||_F = %.2g (s = %d: 2^s u = %.2g), no evidence of overflow", what, ua,
+                  "~u||A||_F (A balanced) = %.2g (s = %d: 2^s u = %.2g), no evidence of overflow",
+                  what, ua,
                   info->s, growth);
     return EXPM_ENONFINITE;
 }

@@ -279,3 +279,23 @@ Test(scaling, flushed_diagonal_is_warned)
                          info.warnings);
         }
 }
+
+/* [[0, 1e-200], [1e200, 0]] = D [[0,1],[1,0]] D^-1: eigenvalues +-1, and
+ * the default's arithmetic commutes with D, so exp(A) = [[cosh 1, 1e-200
+ * sinh 1], [1e200 sinh 1, cosh 1]] to a few ulps, unwarned (the verdict
+ * used the unbalanced u||A||_F = 1e184 and warned "no correct digits", an
+ * outside audit). taylor chooses s = 565 from ||A||_1 and keeps its
+ * warning (its result is wrong). */
+Test(scaling, uncertainty_uses_the_balanced_norm)
+{
+    double A[4] = {0, 1e200, 1e-200, 0}, X[4];
+    const double want[4] = {cosh(1.0), 1e200 * sinh(1.0), 1e-200 * sinh(1.0), cosh(1.0)};
+    expm_info_t info;
+    cr_assert_eq(expm_exp(NULL, 2, A, 2, X, 2, &info), EXPM_OK, "%s", info.message);
+    cr_expect(!(info.warnings & EXPM_WARN_UNCERTAIN), "%s", info.message);
+    for (int k = 0; k < 4; k++)
+        cr_expect(fabs(X[k] - want[k]) <= 8 * 0x1p-53 * fabs(want[k]), "X[%d] = %.17g, not %.17g",
+                  k, X[k], want[k]);
+    expm_status st = expm_exp("taylor", 2, A, 2, X, 2, &info);
+    cr_expect(st != EXPM_OK || (info.warnings & EXPM_WARN_UNCERTAIN), "taylor: %s", info.message);
+}
