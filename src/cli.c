@@ -48,6 +48,7 @@ static const char USAGE[] =
     "  -m METHOD   method name (default: pade); see `expmkit methods`\n"
     "  -v          print the method's statistics (s, m, products) to stderr\n"
     "  -h, --help  this text;  --version  the version\n"
+    "  --          the remaining arguments are files (a file named -A.mtx)\n"
     "\n"
     "Files are MatrixMarket (array or coordinate; real or integer; general, symmetric or\n"
     "skew-symmetric); `-` reads standard input. The result is written to stdout as a\n"
@@ -74,29 +75,32 @@ typedef struct {
 static int parse_args(int argc, char **argv, args_t *a, int min_files, int max_files,
                       int allow_method)
 {
+    int opts = 1;   /* cleared by "--": the rest are files, even "-x.mtx" */
     for (int i = 2; i < argc; i++) {
         const char *s = argv[i];
-        /* A repeated -m replaced an unknown earlier one unseen ('-m bogus
-         * -m pade' ran pade): every METHOD is checked when it is given. */
-        if (a->method && !expm_method_find(a->method))
-            return usage_error("unknown method '%s' (see `expmkit methods`)", a->method);
-        if (strcmp(s, "-m") == 0 || strcmp(s, "--method") == 0) {
+        if (opts && strcmp(s, "--") == 0) {
+            opts = 0;
+        } else if (opts && (strcmp(s, "-m") == 0 || strcmp(s, "--method") == 0)) {
             if (!allow_method)
                 return usage_error("'%s' takes no -m option", a->cmd);
             if (i + 1 >= argc)
                 return usage_error("option %s needs a METHOD", s);
             a->method = argv[++i];
-        } else if (strncmp(s, "--method=", 9) == 0 && allow_method) {
+        } else if (opts && strncmp(s, "--method=", 9) == 0 && allow_method) {
             a->method = s + 9;
-        } else if (strcmp(s, "-v") == 0) {
+        } else if (opts && strcmp(s, "-v") == 0) {
             a->verbose = 1;
-        } else if (s[0] == '-' && s[1] != '\0') {
+        } else if (opts && s[0] == '-' && s[1] != '\0') {
             return usage_error("unknown option '%s'", s);
         } else {
             if (a->nfiles >= max_files)
                 return usage_error("too many files for '%s'", a->cmd);
             a->files[a->nfiles++] = s;
         }
+        /* A repeated -m replaced an unknown earlier one unseen ('-m bogus
+         * -m pade' ran pade): every METHOD is checked when it is given. */
+        if (a->method && !expm_method_find(a->method))
+            return usage_error("unknown method '%s' (see `expmkit methods`)", a->method);
     }
     if (a->nfiles < min_files)
         return usage_error("'%s' needs more input files", a->cmd);
@@ -622,6 +626,8 @@ int main(int argc, char **argv)
         if (strcmp(prev, "-m") == 0 ||
             (strncmp(prev, "--", 2) == 0 && !strchr(prev, '=') && strcmp(prev, "--no-cache") != 0))
             continue;
+        if (strcmp(argv[i], "--") == 0)
+            break;   /* the rest are files */
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             fputs(USAGE, stdout);
             return 0;

@@ -291,3 +291,26 @@ Test(cli, cond_fails_loudly_when_frechet_is_lost)
         cr_expect(strstr(err_buf, "lost all accuracy") != NULL, "stderr: %s", err_buf);
     }
 }
+
+/* "--" ends the options (an outside audit: a file named -A.mtx could not be
+ * passed, and "--" itself was an unknown option). */
+Test(cli, double_dash_ends_options)
+{
+    cr_expect_eq(run("expm -- -h", NULL), 2, "stdout: %s", out_buf);   /* a file "-h", not help */
+    cr_expect_eq(out_buf[0], '\0');
+    cr_expect(strstr(err_buf, "-h") != NULL, "%s", err_buf);
+    char args[700];
+    snprintf(args, sizeof args, "expm -m pade -- %s", put("a.mtx", A3));
+    cr_expect_eq(run(args, NULL), 0, "stderr: %s", err_buf);
+    put("-A.mtx", A3);
+    char exe[4096], cwd[2048], cmd[8192];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(exe, sizeof exe, "%s%s%s", bin()[0] == '/' ? "" : cwd, bin()[0] == '/' ? "" : "/",
+             bin());
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' expm -- -A.mtx > /dev/null 2>&1", dir, exe);
+    int st = system(cmd);
+    cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "expm -- -A.mtx: status %d", st);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' expm -A.mtx > /dev/null 2>&1", dir, exe);
+    st = system(cmd);
+    cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "expm -A.mtx (no --): status %d", st);
+}
