@@ -45,9 +45,10 @@ expm_status expm_block_frechet(int n, const double *A, int lda, const double *E,
      * a subnormal E loses bits (A = 5e-324 I, E = ones gave L = 0 with
      * t = -1074). Both found by an outside audit. */
     double na = expm_dnorm1(n, n, A, lda), ne = expm_dnorm1(n, n, E, lde);
-    int k = 0;
+    int k = 0, ee = 0;
     if (ne > 0.0) {   /* ee: also when ||E||_1 overflows (entries near DBL_MAX) */
-        int ea = 0, ee = expm_dnorm1_exponent(n, n, E, lde);
+        int ea = 0;
+        ee = expm_dnorm1_exponent(n, n, E, lde);
         if (na > 0.0)
             frexp(na, &ea);
         k = (ea < -500 ? -500 : ea > 0 ? 0 : ea) - ee;
@@ -75,8 +76,7 @@ expm_status expm_block_frechet(int n, const double *A, int lda, const double *E,
             M[i + (size_t)(n + j) * n2] = ldexp(E[si + (size_t)sj * lde], k);
         }
     st = expm_pade_exp(n2, M, n2, XM, n2, info);
-    int kr = ne > 0.0 ? expm_dnorm1_exponent(n, n, E, lde) : 0;
-    kr = kr < -500 ? -500 - kr : 0;
+    int kr = ee < -500 ? -500 - ee : 0;   /* E as given, or at ||E||_1 ~ 2^-500 */
     if (st == EXPM_EOVERFLOW && k > kr) {
         /* E was scaled up (||E||_1 < ||A||_1 or < 1) and the block overflowed:
          * L can reach ||A||^2 ||E|| ([[0,1e160],[0,0]] with E_21 = 1e-160: L_12

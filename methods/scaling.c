@@ -372,8 +372,8 @@ static double vanloan_upper(int n, const double *A, int lda, double nu_fro)
     return bound;
 }
 
-/* A lower bound of ln ||exp(A)||_2: max(tr(A)/n, alpha - n u ||A||_F), with
- * A balanced for the second term. */
+/* A lower bound of ln ||exp(A)||_2: max(tr(A)/n, alpha - nu_fro), nu_fro =
+ * n u ||D^-1 A D||_F from the caller (u_fro_balanced). */
 static double ln_norm_lower(int n, const double *A, int lda, double nu_fro)
 {
     double tr = 0.0;
@@ -382,13 +382,12 @@ static double ln_norm_lower(int n, const double *A, int lda, double nu_fro)
     double lo = tr;
     double *S = expm_dalloc(n, 1), *wr = malloc(3 * (size_t)n * sizeof(double));
     if (S && wr) {
-        /* D^-1 A D (dgebal 'S': powers of two, exact) has A's eigenvalues
-         * and can have a far smaller norm, so a far smaller n u ||.||_F:
-         * [[0, 1e300], [1e-290, 0]] (eigenvalues +-1e5) -> [[0, 1e5], [1e5, 0]]. */
+        /* D^-1 A D (dgebal 'S': powers of two, exact) has A's eigenvalues;
+         * its norm is the one in nu_fro ([[0, 1e300], [1e-290, 0]], eigenvalues
+         * +-1e5 -> [[0, 1e5], [1e5, 0]]). */
         lapack_int ilo, ihi;
         expm_dcopy(n, n, A, lda, S, n);
-        if (LAPACKE_dgebal(LAPACK_COL_MAJOR, 'S', n, S, n, &ilo, &ihi, wr + 2 * n) == 0)
-            nu_fro = fmin(nu_fro, expm_dnormfro_times(n, n, S, n, n * 0x1p-53));
+        LAPACKE_dgebal(LAPACK_COL_MAJOR, 'S', n, S, n, &ilo, &ihi, wr + 2 * n);
         if (isfinite(nu_fro) &&
             LAPACKE_dgeev(LAPACK_COL_MAJOR, 'N', 'N', n, S, n, wr, wr + n, NULL, 1, NULL, 1) == 0)
             for (int i = 0; i < n; i++)
