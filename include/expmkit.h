@@ -79,6 +79,14 @@ const char *expm_strerror(expm_status status);
                                         digits (every method; not set when a zero result
                                         is certified by the bound e^mu2(A)) */
 
+#define EXPM_WARN_ILLCOND     0x100u /* pade-schur (and the default when it takes the
+                                        Schur path): a lower bound of kappa_exp(A), of A
+                                        balanced, by two Frechet derivatives on the Schur
+                                        form, has u*kappa >= 2^-10: exp is ill-conditioned
+                                        at A, rounding A alone changes exp(A) by ~u*kappa
+                                        (rotated Jordan blocks: u*kappa = 25, every double
+                                        method wrong); message gives kappa */
+
 typedef struct {
     int s;              /* number of squarings (scaling parameter) */
     int m;              /* degree of the approximant (Pade m, Taylor degree, terms) */
@@ -161,8 +169,13 @@ const expm_method_t *expm_method_get(int i);
  *    by 2^20 or more (graded A; see pade_schur.c).
  *    Known failure (outside audit): rotated Jordan blocks Q s(N_k + l I) Q^T,
  *    k >= 5, s >~ 2e4, where perturbations of u ||A|| move the eigenvalues by
- *    ~1e2 (k = 6: 1.5e13 relative error, exit 0; plain Pade and taylor exit 1,
- *    scipy NaN): no double-precision Pade or Schur path is accurate there.
+ *    ~1e2 (k = 6: relative error 3.5e6; plain Pade and taylor exit 1, scipy
+ *    NaN): no double-precision method is accurate there, u kappa_exp = 25.
+ *    They reach the Schur path (hump test), which then warns
+ *    EXPM_WARN_ILLCOND with a lower bound of kappa_exp (methods/illcond.c)
+ *    whenever u kappa >= 2^-10 (measured: every rotated or similarity-
+ *    transformed Jordan / non-normal case of a 100-matrix sweep with u kappa
+ *    >= 2^-10 was warned; none of the test set is).
  *  - L(A,E) by default: Alg. 6.4 with the same test on the squarings of R;
  *    above 32 it switches to pade-schur's D Q L(T, .) Q^T D^-1 (on the
  *    non-normal family Alg. 6.4 had L errors up to 6.6e10; now <= 1.0 u kappa).

@@ -59,6 +59,23 @@ expm_status expm_pade_schur_exp(int n, const double *A, int lda, double *X, int 
 expm_status expm_pade_schur_frechet(int n, const double *A, int lda, const double *E, int lde,
                                     double *L, int ldl, double *X, int ldx, expm_info_t *info);
 
+/* illcond.c: on the Schur path, a lower bound of kappa_exp(T) (T the real
+ * Schur form of balanced A, blk its blocks, exp(T) = 2^e Z) by two Frechet
+ * derivatives, only when e^mu(T) ||T||_F / ||exp(T)||_F allows u kappa >=
+ * EXPM_UNCERTAIN_MIN; at or above that, sets EXPM_WARN_ILLCOND and a message
+ * about `what` in info (if not NULL). kappa_lo (if not NULL) receives the
+ * bound, 0 when not computed. EXPM_ENOMEM if its workspace fails, else OK. */
+expm_status expm_illcond_check(int n, const double *T, int ldt, const int *blk, const double *Z,
+                               int ldz, long e, const char *what, double *kappa_lo,
+                               expm_info_t *info);
+
+/* pade_schur.c: expm_illcond_check on the Schur form of A (balanced as in
+ * pade-schur), for a method that did not go through it (block: its own
+ * Schur path sees the 2n block matrix). Adds EXPM_WARN_ILLCOND and its
+ * message about `what` to info; no-op for info NULL or n < 3. */
+expm_status expm_pade_schur_illcond(int n, const double *A, int lda, const char *what,
+                                    expm_info_t *info);
+
 /* block.c: L(A,E) = upper-right block of exp([[A,E],[0,A]]) (Van Loan 1978). */
 expm_status expm_block_frechet(int n, const double *A, int lda, const double *E, int lde,
                                double *L, int ldl, double *X, int ldx, expm_info_t *info);

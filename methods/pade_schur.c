@@ -41,6 +41,7 @@
 #include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dense.h"
 #include "methods.h"
@@ -160,6 +161,12 @@ expm_status expm_pade_schur_exp(int n, const double *A, int lda, double *X, int 
     st = expm_pade_core(n, T, n, blk, Z, &e, NULL, info);
     if (st != EXPM_OK)
         goto out;
+    /* Before Z (exp(T) = 2^e Z) is back-transformed; its message is kept
+     * only when the result stands. */
+    expm_info_t loc;
+    expm_info_clear(&loc);
+    expm_status ci = info ? expm_illcond_check(n, T, n, blk, Z, n, e, "exp(A)", NULL, &loc)
+                          : EXPM_OK;
     /* X = D Q Z Q^T D^-1 (scaled by 2^e). */
     expm_dgemm(n, 'N', 'N', 1.0, Qd, n, Z, n, 0.0, W, n);
     expm_dgemm(n, 'N', 'N', 1.0, W, n, Qi, n, 0.0, Z, n);
@@ -167,7 +174,42 @@ expm_status expm_pade_schur_exp(int n, const double *A, int lda, double *X, int 
         info->products += 2;
     st = expm_unscale_result(n, n, Z, n, e, X, ldx, "exp(A)", info);
     st = expm_overflow_verdict(st, n, A, lda, 0.0, "exp(A)", info);
+    if (st == EXPM_OK && info && ci == EXPM_OK && (loc.warnings & EXPM_WARN_ILLCOND)) {
+        info->warnings |= EXPM_WARN_ILLCOND;
+        memcpy(info->message, loc.message, sizeof info->message);
+    }
 out:
+    free(ws); free(wr); free(blk);
+    return st;
+}
+
+expm_status expm_pade_schur_illcond(int n, const double *A, int lda, const char *what,
+                                    expm_info_t *info)
+{
+    if (!info || n < 3)
+        return EXPM_OK;   /* n = 2 is in closed form, no Schur path */
+    double *ws = expm_dalloc(n, 4);
+    double *wr = malloc((size_t)2 * n * sizeof(double));
+    int *blk = malloc((size_t)2 * n * sizeof(int));
+    expm_status st = EXPM_ENOMEM;
+    if (ws && wr && blk) {
+        size_t nn = (size_t)n * n;
+        double *T = ws, *Qd = ws + nn, *Z = ws + 2 * nn, *Qi = ws + 3 * nn;
+        expm_info_t loc;
+        expm_info_clear(&loc);
+        long e = 0;
+        st = schur(n, A, lda, T, Qd, Qi, blk, wr, Z, blk + n, &loc);
+        if (st == EXPM_OK)
+            st = expm_pade_core(n, T, n, blk, Z, &e, NULL, &loc);
+        if (st == EXPM_OK) {
+            expm_info_clear(&loc);
+            st = expm_illcond_check(n, T, n, blk, Z, n, e, what, NULL, &loc);
+            if (st == EXPM_OK && (loc.warnings & EXPM_WARN_ILLCOND)) {
+                info->warnings |= EXPM_WARN_ILLCOND;
+                memcpy(info->message, loc.message, sizeof info->message);
+            }
+        }
+    }
     free(ws); free(wr); free(blk);
     return st;
 }
@@ -224,6 +266,12 @@ expm_status expm_pade_schur_frechet(int n, const double *A, int lda, const doubl
     }
     if (st != EXPM_OK)
         goto out;
+    /* exp(T) in Xt (as in expm_pade_schur_exp): an ill-conditioned exp at A
+     * leaves L(A,E) undetermined as well. */
+    expm_info_t loc;
+    expm_info_clear(&loc);
+    expm_status ci = info ? expm_illcond_check(n, T, n, blk, Xt, n, 0, "L(A,E)", NULL, &loc)
+                          : EXPM_OK;
     expm_dgemm(n, 'N', 'N', 1.0, Qd, n, Lt, n, 0.0, W, n);
     expm_dgemm(n, 'N', 'N', 1.0, W, n, Qi, n, 0.0, Lt, n);     /* D Q Lt Q^T D^-1 */
     if (X) {
@@ -248,6 +296,10 @@ expm_status expm_pade_schur_frechet(int n, const double *A, int lda, const doubl
     expm_dcopy(n, n, W, n, L, ldl);
     if (X)
         expm_dcopy(n, n, Xt, n, X, ldx);
+    if (info && ci == EXPM_OK && (loc.warnings & EXPM_WARN_ILLCOND)) {
+        info->warnings |= EXPM_WARN_ILLCOND;
+        memcpy(info->message, loc.message, sizeof info->message);
+    }
 out:
     free(ws); free(wr); free(blk);
     return st;
