@@ -408,3 +408,20 @@ Test(pade_schur, no_switch_on_normal_skew, .timeout = 60)
     printf("skew n=30 ||A||_1=1e6: default err %.3g, pade-plain %.3g\n", ed, ep);
     free(A); free(X); free(R); free(P);
 }
+
+/* A graded by ~1e300 (dgebal's D spans it) with a dense E: D^-1 E D
+ * overflowed and pade-schur passed it on as "E(3,1) = inf is not finite",
+ * EXPM_EINVAL (exit 2: blamed the input; an outside audit). L = e (E + (NE +
+ * EN)/2 + NEN/6) with N_13 = N_23 = 1e300 does overflow (NEN ~ 1e600):
+ * EXPM_EOVERFLOW or EXPM_ENONFINITE, never EINVAL. */
+Test(pade_schur, graded_direction_overflow_is_not_bad_input)
+{
+    /* P T P^T, T = I + N, N_13 = N_23 = 1e300, P the cyclic permutation */
+    double A[9] = {1, 0, 0, 1e300, 1, 1e300, 0, 0, 1}, E[9], L[9];
+    for (int i = 0; i < 9; i++)
+        E[i] = 1.0;
+    expm_info_t info;
+    expm_status st = expm_frechet("pade-schur", 3, A, 3, E, 3, L, 3, NULL, 0, &info);
+    cr_expect(st == EXPM_EOVERFLOW || st == EXPM_ENONFINITE, "status %d: %s", st, info.message);
+    cr_expect(!strstr(info.message, "E("), "%s", info.message);
+}
