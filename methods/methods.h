@@ -35,16 +35,20 @@ expm_status expm_pade_small_run(int n, const double *A, int lda, double *X, int 
  * block, 2 = start of a 2x2 block, 0 = its second row): the diagonal blocks
  * and the superdiagonal between 1x1 blocks are then recomputed exactly after
  * every squaring (AMH 2009 Code Fragment 2.1). hump_log2, if not NULL,
- * receives sum over squarings of log2(|| |Z|^2 ||_1 / ||Z^2||_1). */
+ * receives sum over squarings of log2(|| |Z|^2 ||_1 / ||Z^2||_1). ln_h, if
+ * not NULL, receives sum_{j=1..s} ln sqrt(||Z_j||_1 ||Z_j||_inf), Z_j the
+ * computed exp(2^-j A) (0 for s = 0; +inf after pre-scaling or on
+ * overflow): ln of a bound on prod_j ||exp(2^-j A)||_2, for illcond.c. */
 expm_status expm_pade_core(int n, const double *A, int lda, const int *blk, double *Z,
-                           long *e, double *hump_log2, expm_info_t *info);
+                           long *e, double *hump_log2, double *ln_h, expm_info_t *info);
 
 /* Alg. 6.4 on a quasi upper triangular T with block structure blk (as for
  * expm_pade_core): exp(2^-i T)'s diagonal blocks and superdiagonal are
- * recomputed exactly in every squaring; L is not touched by the fix-up. */
+ * recomputed exactly in every squaring; L is not touched by the fix-up.
+ * ln_h (may be NULL): as for expm_pade_core, on the squarings of R. */
 expm_status expm_pade_frechet_quasi(int n, const double *T, int ldt, const int *blk,
                                     const double *E, int lde, double *L, int ldl, double *X,
-                                    int ldx, expm_info_t *info);
+                                    int ldx, double *ln_h, expm_info_t *info);
 /* exp2x2.c: exp of a real 2x2 matrix in closed form (see the file). */
 expm_status expm_exp2x2(const double *A, int lda, double *X, int ldx, expm_info_t *info);
 /* Y = 2^-e exp([[a,b],[c,d]]), Y column-major; 0 if all finite, else -1. */
@@ -61,13 +65,14 @@ expm_status expm_pade_schur_frechet(int n, const double *A, int lda, const doubl
 
 /* illcond.c: on the Schur path, a lower bound of kappa_exp(T) (T the real
  * Schur form of balanced A, blk its blocks, exp(T) = 2^e Z) by two Frechet
- * derivatives, only when e^mu(T) ||T||_F / ||exp(T)||_F allows u kappa >=
- * EXPM_UNCERTAIN_MIN; at or above that, sets EXPM_WARN_ILLCOND and a message
+ * derivatives, only when the upper bound ||T||_F h / ||exp(T)||_F allows u
+ * kappa >= EXPM_UNCERTAIN_MIN: h = e^(ln_h + 2^-s mu(T)) with s and ln_h from
+ * expm_pade_core on T (pass s = 0, ln_h = 0 without them: h = e^mu(T)); at or above that, sets EXPM_WARN_ILLCOND and a message
  * about `what` in info (if not NULL). kappa_lo (if not NULL) receives the
  * bound, 0 when not computed. EXPM_ENOMEM if its workspace fails, else OK. */
 expm_status expm_illcond_check(int n, const double *T, int ldt, const int *blk, const double *Z,
-                               int ldz, long e, const char *what, double *kappa_lo,
-                               expm_info_t *info);
+                               int ldz, long e, int s, double ln_h, const char *what,
+                               double *kappa_lo, expm_info_t *info);
 
 /* pade_schur.c: expm_illcond_check on the Schur form of A (balanced as in
  * pade-schur), for a method that did not go through it (block: its own

@@ -411,8 +411,15 @@ static void scale_powers(int n, int s, double *T, double *A2, double *A4, double
     if (A6) expm_dscal(n, n, ldexp(1.0, -6 * s), A6, n);
 }
 
+/* ln of sqrt(||Y||_1 ||Y||_inf) 2^e, a bound on ln ||2^e Y||_2 (Holder). */
+static double ln_norm2_upper(int n, const double *Y, long e)
+{
+    return 0.5 * (log(expm_dnorm1(n, n, Y, n)) + log(expm_dnorminf(n, n, Y, n))) +
+           (double)e * 0.69314718055994530942;
+}
+
 expm_status expm_pade_core(int n, const double *A, int lda, const int *blk, double *Z,
-                            long *e_out, double *hump_log2, expm_info_t *info)
+                            long *e_out, double *hump_log2, double *ln_h, expm_info_t *info)
 {
     double *ws = expm_ws_take(n, 9);     /* kept for the next call: workspace.c */
     double *work = malloc((size_t)2 * n * sizeof(double));
@@ -528,9 +535,11 @@ expm_status expm_pade_core(int n, const double *A, int lda, const int *blk, doub
      * relative errors by up to ~2 times it. |Z|^2 rather than ||Z||^2, so
      * that a diagonal scaling (graded A) does not count as a hump. */
     long e = 0;
-    double hump = 0.0;
+    double hump = 0.0, lnh = 0.0;   /* lnh: see ln_h in methods.h */
     if (blk)
         fix_quasi(n, T0, blk, Z, e, s);
+    if (ln_h && s >= 1)
+        lnh += ln_norm2_upper(n, Z, e);
     for (int i = s - 1; i >= -s0; i--) {
         double l0 = expm_dlog2norm1_abspow(n, Z, n, 2, work) + 2.0 * (double)e;
         expm_square_step(n, Z, n, &e, W), products++;
@@ -540,10 +549,14 @@ expm_status expm_pade_core(int n, const double *A, int lda, const int *blk, doub
         /* i < 0: the s0 pre-scaling squarings (only for ||A||_1 > 2^100). */
         if (blk)
             fix_quasi(n, T0, blk, Z, e, i);
+        if (ln_h && i >= 1)
+            lnh += ln_norm2_upper(n, Z, e);
     }
     *e_out = e;
     if (hump_log2)
         *hump_log2 = hump;
+    if (ln_h)
+        *ln_h = s0 > 0 || !isfinite(lnh) ? INFINITY : lnh;
 
 out:
     if (info) {
@@ -596,7 +609,7 @@ static expm_status pade_exp(int n, const double *A, int lda, double *X, int ldx,
     long e = 0;
     double hump = 0.0;
     st = expm_pade_core(n, transposed ? W : A, transposed ? n : lda, quasi ? blk : NULL, Z,
-                        &e, &hump, info);
+                        &e, &hump, NULL, info);
     if (st == EXPM_OK && dispatch && !quasi && hump > HUMP_SWITCH_LOG2 &&
         !expm_is_nearly_normal(n, A, lda)) {
         /* Squaring amplified rounding errors: the Schur path keeps the
@@ -737,7 +750,7 @@ static void trace_check(int n, const double *A, int lda, const double *R, long e
  * structure of a quasi upper triangular A (from pade_schur.c). */
 static expm_status pade_frechet(int n, const double *A, int lda, const double *E, int lde,
                                 double *L, int ldl, double *X, int ldx, const int *blk_in,
-                                expm_info_t *info)
+                                double *ln_h, expm_info_t *info)
 {
     expm_info_clear(info);
     expm_status st = expm_check_square(n, A, lda, "A", 1, info);
@@ -918,9 +931,11 @@ static expm_status pade_frechet(int n, const double *A, int lda, const double *E
      * For upper triangular A, R gets the exact diagonal and superdiagonal
      * of Code Fragment 2.1 at every stage, as in exp. */
     long eR = 0;
-    double hump = 0.0; /* as in expm_pade_core, on the squarings of R */
+    double hump = 0.0, lnh = 0.0; /* as in expm_pade_core, on the squarings of R */
     if (tri)
         fix_triangular(n, T0, blk, R, eR, s);
+    if (ln_h && s >= 1)
+        lnh += ln_norm2_upper(n, R, eR);
     for (int k = 0; k < s + s0; k++) {
         expm_sym_step(n, R, n, &eR, LL, n, &eL, U), products += 2;
         double l0 = expm_dlog2norm1_abspow(n, R, n, 2, work) + 2.0 * (double)eR;
@@ -930,7 +945,11 @@ static expm_status pade_frechet(int n, const double *A, int lda, const double *E
             hump += l0 - l1;
         if (tri)
             fix_triangular(n, T0, blk, R, eR, s - 1 - k);
+        if (ln_h && s - 1 - k >= 1)
+            lnh += ln_norm2_upper(n, R, eR);
     }
+    if (ln_h)
+        *ln_h = s0 > 0 || !isfinite(lnh) ? INFINITY : lnh;
 #undef GEMM
     if (!blk_in && !tri && hump > HUMP_SWITCH_LOG2 && !expm_is_nearly_normal(n, A, lda)) {
         /* The default's switch, as for exp: the squarings of R went through
@@ -1000,18 +1019,18 @@ expm_status expm_pade_frechet(int n, const double *A, int lda, const double *E, 
         iw = malloc(2 * (size_t)n * sizeof(int));
     if (!iw || !expm_triangular_perm(n, A, lda, iw)) {
         free(iw);
-        return pade_frechet(n, A, lda, E, lde, L, ldl, X, ldx, NULL, info);
+        return pade_frechet(n, A, lda, E, lde, L, ldl, X, ldx, NULL, NULL, info);
     }
     double *W = expm_dalloc_uninit(n, 4);
     if (!W) {
         free(iw);
-        return pade_frechet(n, A, lda, E, lde, L, ldl, X, ldx, NULL, info);
+        return pade_frechet(n, A, lda, E, lde, L, ldl, X, ldx, NULL, NULL, info);
     }
     size_t nn = (size_t)n * n;
     double *T = W, *Ep = W + nn, *Lp = W + 2 * nn, *Xp = W + 3 * nn;
     expm_perm_gather(n, iw, A, lda, T, n);
     expm_perm_gather(n, iw, E, lde, Ep, n);
-    expm_status st = pade_frechet(n, T, n, Ep, n, Lp, n, X ? Xp : NULL, n, NULL, info);
+    expm_status st = pade_frechet(n, T, n, Ep, n, Lp, n, X ? Xp : NULL, n, NULL, NULL, info);
     if (st == EXPM_OK) {
         expm_perm_scatter(n, iw, Lp, n, L, ldl);
         if (X)
@@ -1024,7 +1043,7 @@ expm_status expm_pade_frechet(int n, const double *A, int lda, const double *E, 
 
 expm_status expm_pade_frechet_quasi(int n, const double *T, int ldt, const int *blk,
                                     const double *E, int lde, double *L, int ldl, double *X,
-                                    int ldx, expm_info_t *info)
+                                    int ldx, double *ln_h, expm_info_t *info)
 {
-    return pade_frechet(n, T, ldt, E, lde, L, ldl, X, ldx, blk, info);
+    return pade_frechet(n, T, ldt, E, lde, L, ldl, X, ldx, blk, ln_h, info);
 }

@@ -159,14 +159,16 @@ expm_status expm_pade_schur_exp(int n, const double *A, int lda, double *X, int 
     if (st != EXPM_OK)
         goto out;
     long e = 0;
-    st = expm_pade_core(n, T, n, blk, Z, &e, NULL, info);
+    double ln_h = INFINITY;
+    st = expm_pade_core(n, T, n, blk, Z, &e, NULL, info ? &ln_h : NULL, info);
     if (st != EXPM_OK)
         goto out;
     /* Before Z (exp(T) = 2^e Z) is back-transformed; its message is kept
      * only when the result stands. */
     expm_info_t loc;
     expm_info_clear(&loc);
-    expm_status ci = info ? expm_illcond_check(n, T, n, blk, Z, n, e, "exp(A)", NULL, &loc)
+    expm_status ci = info ? expm_illcond_check(n, T, n, blk, Z, n, e, info->s, ln_h, "exp(A)",
+                                               NULL, &loc)
                           : EXPM_OK;
     /* X = D Q Z Q^T D^-1 (scaled by 2^e). */
     expm_dgemm(n, 'N', 'N', 1.0, Qd, n, Z, n, 0.0, W, n);
@@ -199,12 +201,14 @@ expm_status expm_pade_schur_illcond(int n, const double *A, int lda, const char 
         expm_info_t loc;
         expm_info_clear(&loc);
         long e = 0;
+        double ln_h = INFINITY;
         st = schur(n, A, lda, T, Qd, Qi, blk, wr, Z, blk + n, 1, &loc);
         if (st == EXPM_OK)
-            st = expm_pade_core(n, T, n, blk, Z, &e, NULL, &loc);
+            st = expm_pade_core(n, T, n, blk, Z, &e, NULL, &ln_h, &loc);
         if (st == EXPM_OK) {
+            int s = loc.s;
             expm_info_clear(&loc);
-            st = expm_illcond_check(n, T, n, blk, Z, n, e, what, NULL, &loc);
+            st = expm_illcond_check(n, T, n, blk, Z, n, e, s, ln_h, what, NULL, &loc);
             if (st == EXPM_OK && (loc.warnings & EXPM_WARN_ILLCOND)) {
                 info->warnings |= EXPM_WARN_ILLCOND;
                 memcpy(info->message, loc.message, sizeof info->message);
@@ -256,6 +260,7 @@ redo:
      * ||A||^2 ||E|| ([[0,1e160],[0,0]] with E_21 = 1e-160: L_12 = 1.7e159,
      * reported as 1.7e319 overflowing; an outside audit). */
     int kE = expm_dnorm1_exponent(n, n, E, lde);
+    double ln_h = INFINITY;
     for (int tier = 0;; tier++) {
         expm_dcopy(n, n, E, lde, Et, n);
         expm_dscal(n, n, ldexp(1.0, -kE / 2), Et, n);
@@ -278,7 +283,8 @@ redo:
             st = EXPM_ENONFINITE;
             goto out;
         }
-        st = expm_pade_frechet_quasi(n, T, n, blk, Et, n, Lt, n, Xt, n, info);
+        st = expm_pade_frechet_quasi(n, T, n, blk, Et, n, Lt, n, Xt, n, info ? &ln_h : NULL,
+                                     info);
         if ((st != EXPM_EOVERFLOW && st != EXPM_ENONFINITE) || kE >= 0 || tier == 1)
             break;
         kE = kE < -500 ? kE + 500 : 0;   /* ||Et||_1 ~ 2^-500, or E as given above that */
@@ -289,7 +295,8 @@ redo:
      * leaves L(A,E) undetermined as well. */
     expm_info_t loc;
     expm_info_clear(&loc);
-    expm_status ci = info ? expm_illcond_check(n, T, n, blk, Xt, n, 0, "L(A,E)", NULL, &loc)
+    expm_status ci = info ? expm_illcond_check(n, T, n, blk, Xt, n, 0, info->s, ln_h,
+                                               "L(A,E)", NULL, &loc)
                           : EXPM_OK;
     expm_dgemm(n, 'N', 'N', 1.0, Qd, n, Lt, n, 0.0, W, n);
     expm_dgemm(n, 'N', 'N', 1.0, W, n, Qi, n, 0.0, Lt, n);     /* D Q Lt Q^T D^-1 */

@@ -85,7 +85,7 @@ Test(illcond, kappa_is_a_lower_bound_close_to_the_reference)
         double klo = -1.0;
         expm_info_t info;
         expm_info_clear(&info);
-        cr_assert_eq(expm_illcond_check(k, J, k, blk, Z, k, 0, "exp(A)", &klo, &info), EXPM_OK);
+        cr_assert_eq(expm_illcond_check(k, J, k, blk, Z, k, 0, 0, 0.0, "exp(A)", &klo, &info), EXPM_OK);
         double kref = tu_kappa_exp(k, J);
         cr_assert(kref > 0.0);
         cr_expect(klo <= kref * (1 + 1e-6), "case %zu: kappa_lo %.4g > kappa %.4g", c, klo, kref);
@@ -101,7 +101,7 @@ Test(illcond, kappa_is_a_lower_bound_close_to_the_reference)
         double A[64], T[64], Z[64], klo = -1.0;
         cr_assert_eq(nn_matrix(n, 40 + (uint64_t)n, 1000.0, 2.0, 4.0, A, T, NULL), 0);
         cr_assert_eq(expm_exp("pade", n, T, n, Z, n, NULL), EXPM_OK);
-        cr_assert_eq(expm_illcond_check(n, T, n, blk, Z, n, 0, "exp(A)", &klo, NULL), EXPM_OK);
+        cr_assert_eq(expm_illcond_check(n, T, n, blk, Z, n, 0, 0, 0.0, "exp(A)", &klo, NULL), EXPM_OK);
         double kref = tu_kappa_exp(n, T);
         cr_expect(klo <= kref * (1 + 1e-6), "n = %d: kappa_lo %.4g > kappa %.4g", n, klo, kref);
     }
@@ -130,4 +130,49 @@ Test(illcond, accurate_results_are_not_warned)
             cr_expect(!(info.warnings & EXPM_WARN_ILLCOND), "n = %d seed %d: %s", n, (int)seed,
                       info.message);
         }
+}
+
+/* The gate: on random A of ||A||_1 = 1000 (the bench's large-norm matrices)
+ * Gershgorin's mu alone let the two Frechet derivatives run (pade-schur 2-2.7x
+ * slower at n = 16..256) where kappa is ~1e3; the bound from the squarings
+ * and the exact mu_2 must stop them there (kappa_lo stays 0), consistently
+ * with kappa itself (power-method estimate, src/cond.c). */
+Test(illcond, gate_skips_random_large_norm)
+{
+    for (int n = 16; n <= 48; n += 32) {
+        double *A = malloc(sizeof(double) * n * n), *T = malloc(sizeof(double) * n * n);
+        double *Q = malloc(sizeof(double) * n * n), *Z = malloc(sizeof(double) * n * n);
+        double *wr = malloc(sizeof(double) * 2 * n);
+        int *blk = malloc(sizeof(int) * n);
+        cr_assert(A && T && Q && Z && wr && blk);
+        tu_randn(n, 1000 + (uint64_t)n, 1000.0, A);
+        memcpy(T, A, sizeof(double) * n * n);
+        lapack_int sdim;
+        cr_assert_eq(LAPACKE_dgees(LAPACK_COL_MAJOR, 'V', 'N', NULL, n, T, n, &sdim, wr, wr + n,
+                                   Q, n), 0);
+        for (int k = 0; k < n;) {
+            if (wr[n + k] != 0.0 && k + 1 < n) {
+                blk[k] = 2, blk[k + 1] = 0, k += 2;
+            } else {
+                blk[k] = 1, k += 1;
+            }
+        }
+        for (int j = 0; j < n; j++)
+            for (int i = j + 1; i < n; i++)
+                if (!(i == j + 1 && blk[j] == 2))
+                    T[i + (size_t)j * n] = 0.0;
+        long e = 0;
+        double ln_h = INFINITY, klo = -1.0;
+        expm_info_t info;
+        expm_info_clear(&info);
+        cr_assert_eq(expm_pade_core(n, T, n, blk, Z, &e, NULL, &ln_h, &info), EXPM_OK);
+        cr_assert(isfinite(ln_h) && info.s > 0, "n = %d: s = %d, ln_h = %g", n, info.s, ln_h);
+        cr_assert_eq(expm_illcond_check(n, T, n, blk, Z, n, e, info.s, ln_h, "exp(A)", &klo, NULL),
+                     EXPM_OK);
+        cr_expect_eq(klo, 0.0, "n = %d: the estimate ran (kappa_lo %g)", n, klo);
+        double kappa = 0.0;
+        cr_assert_eq(expm_cond_exp(n, A, n, &kappa, EXPM_COND_ESTIMATE, NULL), EXPM_OK);
+        cr_expect(TU_U * kappa < EXPM_UNCERTAIN_MIN, "n = %d: u kappa = %g", n, TU_U * kappa);
+        free(A), free(T), free(Q), free(Z), free(wr), free(blk);
+    }
 }
