@@ -80,7 +80,7 @@ const char *expm_strerror(expm_status status);
                                         is certified by the bound e^mu2(A)) */
 
 #define EXPM_WARN_ILLCOND     0x100u /* pade-schur (and the default when it takes the
-                                        Schur path): a lower bound of kappa_exp(A), of A
+                                        Schur path): an estimate of kappa_exp(A), of A
                                         balanced, by two Frechet derivatives on the Schur
                                         form, has u*kappa >= 2^-10: exp is ill-conditioned
                                         at A, rounding A alone changes exp(A) by ~u*kappa
@@ -172,7 +172,8 @@ const expm_method_t *expm_method_get(int i);
  *    ~1e2 (k = 6: relative error 3.5e6; plain Pade and taylor exit 1, scipy
  *    NaN): no double-precision method is accurate there, u kappa_exp = 25.
  *    They reach the Schur path (hump test), which then warns
- *    EXPM_WARN_ILLCOND with a lower bound of kappa_exp (methods/illcond.c)
+ *    EXPM_WARN_ILLCOND with an estimate of kappa_exp (methods/illcond.c; a
+ *    lower bound in exact arithmetic, up to 13x above kappa where u kappa > 1)
  *    whenever u kappa >= 2^-10 (measured: every rotated or similarity-
  *    transformed Jordan / non-normal case of a 100-matrix sweep with u kappa
  *    >= 2^-10 was warned; none of the test set is).

@@ -63,7 +63,7 @@ expm_status expm_pade_schur_exp(int n, const double *A, int lda, double *X, int 
 expm_status expm_pade_schur_frechet(int n, const double *A, int lda, const double *E, int lde,
                                     double *L, int ldl, double *X, int ldx, expm_info_t *info);
 
-/* illcond.c: on the Schur path, a lower bound of kappa_exp(T) (T the real
+/* illcond.c: on the Schur path, an estimate of kappa_exp(T) (T the real
  * Schur form of balanced A, blk its blocks, exp(T) = 2^e Z) by two Frechet
  * derivatives, only when the upper bound ||T||_F h / ||exp(T)||_F allows u
  * kappa >= EXPM_UNCERTAIN_MIN: h = e^(ln_h + 2^-s mu(T)) with s and ln_h from

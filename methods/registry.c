@@ -11,7 +11,7 @@ static const expm_method_t METHODS[] = {
      "Alg. 6.4, checked by tr L(A,E) = tr(exp(A) E) (the default). Fails: rotated Jordan "
      "blocks Q s(N + lI) Q^T of size >= 5 with s >~ 2e4, where u||A|| moves eigenvalues by "
      "~1e2 (n = 6: rel. error 3.5e6..1.5e13, u*kappa_exp = 25; scipy NaN): no double "
-     "method can be right there; warned ILLCOND (a lower bound of kappa) when u*kappa >= 2^-10",
+     "method can be right there; warned ILLCOND (an estimate of kappa) when u*kappa >= 2^-10",
      "Al-Mohy & Higham, SIMAX 31(3):970-989, 2009 (Alg. 6.1); SIMAX 30(4):1639-1657, 2009 (Alg. 6.4)",
      expm_pade_exp, expm_pade_frechet},
     {"block", EXPM_KIND_FRECHET,

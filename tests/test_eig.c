@@ -778,3 +778,16 @@ Test(eig, cli_warning_and_error)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_expect_eq(system(cmd), 0);
 }
+
+/* A non-finite LU of V was passed to LAPACKE, whose NaN check answered
+ * "zgecon argument 4 invalid" (EXPM_ELAPACK, documented as a bug; an
+ * outside audit): now EXPM_ENONFINITE, a failure of this method. */
+Test(eig, nonfinite_eigenvectors_are_not_a_lapack_bug)
+{
+    double A[9] = {1, 1e-300, 0, 1e300, 1, 0, 0, 0, 2}, X[9];
+    expm_info_t info;
+    expm_status st = expm_exp("eig", 3, A, 3, X, 3, &info);
+    cr_expect(st != EXPM_ELAPACK, "status %d: %s", st, info.message);
+    cr_expect(st == EXPM_OK || st == EXPM_ENONFINITE || st == EXPM_EOVERFLOW, "status %d: %s", st,
+              info.message);
+}

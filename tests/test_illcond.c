@@ -120,6 +120,25 @@ Test(illcond, accurate_results_are_not_warned)
     cr_expect(!(info.warnings & EXPM_WARN_ILLCOND), "triangular J: %s", info.message);
     /* exp(s N): (1, k) entry s^5 / 120 exactly as the series says */
     cr_expect(fabs(X[0 + 5 * 6] - pow(2e4, 5) / 120) <= 1e-15 * pow(2e4, 5) / 120);
+    /* pade-schur on triangular and permuted triangular Jordan blocks (its
+     * Schur form is A itself up to order, the diagonal exact): an outside
+     * audit saw ILLCOND there with errors <= 5e-15. */
+    const char *ops[] = {"exp", "frechet"};
+    for (int perm = 0; perm < 2; perm++)
+        for (int op = 0; op < 2; op++) {
+            double P[36], E[36], L[36];
+            int p5[6] = {2, 0, 5, 1, 3, 4};
+            for (int j = 0; j < 6; j++)
+                for (int i = 0; i < 6; i++) {
+                    P[i + 6 * j] = perm ? J[p5[i] + 6 * p5[j]] : J[i + 6 * j];
+                    E[i + 6 * j] = 1.0;
+                }
+            expm_status st = op ? expm_frechet("pade-schur", 6, P, 6, E, 6, L, 6, NULL, 0, &info)
+                                : expm_exp("pade-schur", 6, P, 6, X, 6, &info);
+            cr_expect_eq(st, EXPM_OK);
+            cr_expect(!(info.warnings & EXPM_WARN_ILLCOND), "pade-schur %s, %s J: %s", ops[op],
+                      perm ? "permuted" : "triangular", info.message);
+        }
     rotated_jordan(6, 300.0, 0.0, 11, A, J);   /* u kappa ~ 1e-7 */
     cr_assert_eq(expm_exp("pade", 6, A, 6, X, 6, &info), EXPM_OK);
     cr_expect(!(info.warnings & EXPM_WARN_ILLCOND), "s = 300: %s", info.message);

@@ -425,3 +425,21 @@ Test(pade_schur, graded_direction_overflow_is_not_bad_input)
     cr_expect(st == EXPM_EOVERFLOW || st == EXPM_ENONFINITE, "status %d: %s", st, info.message);
     cr_expect(!strstr(info.message, "E("), "%s", info.message);
 }
+
+/* Tiny eigenvalues: dgebal's D for [[a, 1], [0, -a]], a = 1e-300, spans
+ * 1e291 and made D^-1 A D tiny, so L's O(1) term (D^-1 E D)_21 t_12^2 / 6
+ * was formed from t_12^2 = 0: L_12 printed 0 instead of 13/6 at exit 0
+ * (an outside audit; 5e-5 off at a = 1e-160). L(A, ones) = [[3/2, 13/6],
+ * [1, 3/2]] to O(a). */
+Test(pade_schur, tiny_eigenvalues_keep_the_frechet_derivative)
+{
+    const double as[] = {1e-300, 1e-200, 1e-160, 1e-100};
+    for (int k = 0; k < 4; k++) {
+        double A[4] = {as[k], 0, 1, -as[k]}, E[4] = {1, 1, 1, 1}, L[4];
+        cr_assert_eq(expm_frechet("pade-schur", 2, A, 2, E, 2, L, 2, NULL, 0, NULL), EXPM_OK);
+        const double R[4] = {1.5, 1.0, 13.0 / 6.0, 1.5};
+        for (int i = 0; i < 4; i++)
+            cr_expect(fabs(L[i] - R[i]) <= 4e-16 * fabs(R[i]), "a = %g: L[%d] = %.17g, not %.17g",
+                      as[k], i, L[i], R[i]);
+    }
+}
