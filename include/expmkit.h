@@ -332,7 +332,11 @@ expm_status expm_zoh_vjp(const char *method, int n, int m, double dt,
  * adjoint L(A^T,.) (Higham 2008 Alg. 3.20 / Kenney & Laub 1989), run from two
  * deterministic starts (ones and a fixed-seed random matrix, the block idea
  * of Higham & Tisseur 2000) until the estimate changes by < 1e-4 relative or
- * 20 iterations; it is a lower bound on the exact value. info (may be NULL):
+ * 20 iterations; it is a lower bound on the exact value. Both use L in
+ * double: where u kappa is not small (u = 2^-53) L itself is not resolved
+ * and kappa can be off by a large factor (an outside audit: up to 92x below
+ * and 13x above mpmath's at u kappa ~ 1e3 and ~20); `expmkit cond` warns
+ * when u kappa >= 2^-10. info (may be NULL):
  * products = number of Frechet evaluations, message = "exact" or "estimate".
  * Both work on A - cI, c = trace(A)/n (the ratio ||L||/||exp|| is shift
  * invariant), so kappa is available even where exp(A) itself overflows or

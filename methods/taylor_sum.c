@@ -57,7 +57,11 @@ static expm_status series(int n, const double *T, double *S, double *Tk, double 
     long cap = capd > 1e9 ? 1000000000L : (long)capd;
     expm_dset_identity(n, 1.0, S, n);
     expm_dset_identity(n, 1.0, Tk, n);
-    double sumS = 1.0; /* ||S_0||_1 */
+    /* sum_k ||S_k||_1 2^-600: unscaled it overflowed for A = 705 (partial
+     * sums ~e^705 over ~800 terms), and the warning said "relative error
+     * ~inf" on a result correct to 1.7e-15 (an outside audit). Every term is
+     * >= ||S_0||_1 2^-600 = 2^-600, so nothing underflows either. */
+    double sumS = 0x1p-600;
     int stalled = 0;
     long k;
     for (k = 1; k <= cap; k++) {
@@ -79,7 +83,7 @@ static expm_status series(int n, const double *T, double *S, double *Tk, double 
             return EXPM_ENONFINITE;
         }
         double nS = expm_dnorm1(n, n, S, n);
-        sumS += nS;
+        sumS += ldexp(nS, -600);
         double *t = Tk;
         Tk = W;
         W = t;
@@ -96,7 +100,9 @@ static expm_status series(int n, const double *T, double *S, double *Tk, double 
     }
     /* The last result must be in S (Tk/W swapping never touches S). */
     double nS = expm_dnorm1(n, n, S, n);
-    *amp = nS > 0.0 ? sumS / nS : INFINITY;
+    /* in logs: sumS / nS can leave the range while the ratio 2^600 sumS / nS
+     * does not (A = 705: 2^-1240 and ~800); inf only beyond 1e308 */
+    *amp = nS > 0.0 ? exp2(log2(sumS) + 600.0 - log2(nS)) : INFINITY;
     *terms = (int)k;
     return EXPM_OK;
 }
@@ -105,8 +111,12 @@ static void cancellation_warning(double amp, expm_info_t *info)
 {
     if (info && amp * U_DOUBLE > SQRT_U) {
         info->warnings |= EXPM_WARN_NOT_CONVERGED;
-        expm_info_msg(info, "cancellation in the Taylor sum: sum_k ||S_k||_1 = %.3g x "
-                      "||result||_1, relative error ~%.1g or worse", amp, amp * U_DOUBLE);
+        if (isfinite(amp))
+            expm_info_msg(info, "cancellation in the Taylor sum: sum_k ||S_k||_1 = %.3g x "
+                          "||result||_1, relative error ~%.1g or worse", amp, amp * U_DOUBLE);
+        else
+            expm_info_msg(info, "cancellation in the Taylor sum: sum_k ||S_k||_1 exceeds "
+                          "||result||_1 by more than 1e308: no correct digits");
     }
 }
 

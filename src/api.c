@@ -143,6 +143,33 @@ static expm_status frechet_scaled(const expm_method_t *m, int n, const double *A
             break;
         k += 500;   /* ||Es||_1 ~ 2^-500 */
     }
+    int k0 = k;
+    if (st == EXPM_OK && k > 500 && expm_dnorm1(n, n, Ls, n) < 0x1p-600) {
+        /* A huge E scaled down to ~1 against a tiny exp(A): 2^-k L underflowed
+         * (A = -745, E = 1e300: L = 2.8e-24 printed as 0 without a warning;
+         * found testing this session's n = 1 fix). Again with ||E 2^-k2||_1 up
+         * to 2^900 (b_0 E ~ 2^956 in Pade still finite): more of L's bits
+         * stay in range. Kept when it succeeds. */
+        int k2 = k > 900 ? k - 900 : 0;
+        double *L2 = expm_dalloc_uninit(n, 1);
+        expm_info_t i2;
+        if (L2) {
+            expm_dcopy(n, n, E, lde, Es, n);
+            expm_dscal(n, n, ldexp(1.0, -k2 / 2), Es, n);
+            expm_dscal(n, n, ldexp(1.0, -(k2 - k2 / 2)), Es, n);
+            if (frechet_unscaled(m, n, A, lda, Es, n, L2, n, NULL, 0, info ? &i2 : NULL) ==
+                EXPM_OK) {   /* X of the first try stands (it does not depend on E) */
+                expm_dcopy(n, n, L2, n, Ls, n);
+                k = k2;
+                if (info)
+                    *info = i2;
+            }
+            free(L2);
+        }
+    }
+    /* Still below 2^-600 (block and pade-schur normalise E again inside):
+     * 2^k times it is no more than a few bits, or 0. Say so. */
+    int lost = st == EXPM_OK && k0 > 500 && expm_dnorm1(n, n, Ls, n) < 0x1p-600;
     if (st == EXPM_OK) {
         /* The method's underflow warning was about 2^-k L (and X): kept
          * only for X; unscale_result sets it again for L. */
@@ -153,6 +180,12 @@ static expm_status frechet_scaled(const expm_method_t *m, int n, const double *A
         st = expm_unscale_result(n, n, Ls, n, k, L, ldl, "L(A,E)", info);
         if (info)
             info->warnings |= keep;
+        if (st == EXPM_OK && lost && info) {
+            info->warnings |= EXPM_WARN_UNDERFLOW;
+            expm_info_msg(info, "L(A,E) underflowed in the method's computation with E "
+                          "scaled by 2^-%d (||E||_1 ~ 2^%d): it may be 0 or have few correct "
+                          "digits; pade keeps more of it", k, k0);
+        }
     }
     free(ws);
     return st;

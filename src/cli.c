@@ -38,7 +38,8 @@ static const char USAGE[] =
     "  bench   [-m METHOD] A.mtx [E.mtx] time the in-memory exp(A) (or L(A,E)) call; last line:\n"
     "                                  MEDIAN_SECONDS MIN_SECONDS REPEATS\n"
     "  cond    A.mtx                   kappa_exp(A), relative Frobenius condition number (%.17g);\n"
-    "                                  exact (Kronecker form) for n <= 20, estimated above\n"
+    "                                  Kronecker form of the double L(A,.) for n <= 20,\n"
+    "                                  estimated above; warned when u*kappa >= 2^-10\n"
     "  testset export [--cache DIR | --no-cache] [--match TEXT] [--max-n N] DIR\n"
     "                                  write every test matrix as NAME.A/.E/.X/.L.mtx (X, L the\n"
     "                                  certified exp(A), L(A,E)) and DIR/index.tsv; the cache\n"
@@ -481,6 +482,13 @@ static int cmd_cond(args_t *a)
     if (a->verbose)
         fprintf(stderr, "expmkit: cond: %s, %ld Frechet evaluations\n", info.message,
                 info.products);
+    /* kappa of L computed in double: where u kappa is not small, L(A,.) is
+     * itself not resolved (an outside audit: 92x below the mpmath kappa at
+     * u kappa ~ 1e3, 12.9x above at 20). */
+    if (0x1p-53 * kappa >= 0x1p-10)
+        fprintf(stderr, "expmkit: %s: warning: u*kappa = %.2g: L(A,.) is not resolved in double "
+                "at this condition, so this kappa can be off by a large factor (it says: "
+                "few or no correct digits in exp(A))\n", a->files[0], 0x1p-53 * kappa);
     printf("%.17g\n", kappa);
     return fflush(stdout) == 0 ? 0 : EXIT_FAIL;
 }

@@ -113,3 +113,29 @@ Test(api, tiny_direction_with_huge_derivative_is_not_an_overflow)
             }
         }
 }
+
+/* A huge E against a tiny exp(A): E scaled down to ||E||_1 ~ 1 made 2^-k L
+ * underflow, and L = 2.8e-24 (A = -745, E = 1e300) was printed as 0 without a
+ * warning. Retried with ||E 2^-k2||_1 ~ 2^900; methods that normalise E
+ * again inside (block, pade-schur) still lose it, and must say so. */
+Test(api, huge_direction_with_tiny_exponential)
+{
+    double A[9] = {-745, 0.25, 0, 0, -745.5, 0.125, 0.5, 0, -746}, E[9], L[9], R[9];
+    for (int i = 0; i < 9; i++)
+        E[i] = 1e300;
+    cr_assert_eq(expm_ref_frechet(3, A, 3, E, 3, R, 3, NULL, 0, 0, NULL), EXPM_OK);
+    const char *methods[] = {"pade", "taylor", "block", "pade-schur"};
+    for (int m = 0; m < 4; m++) {
+        expm_info_t info;
+        cr_assert_eq(expm_frechet(methods[m], 3, A, 3, E, 3, L, 3, NULL, 0, &info), EXPM_OK,
+                     "%s: %s", methods[m], info.message);
+        double err = tu_relerr(3, L, R);
+        cr_expect(err < 1e-12 || (info.warnings & EXPM_WARN_UNDERFLOW),
+                  "%s: err %.3g unwarned", methods[m], err);
+        if (m < 2)
+            cr_expect(err < 1e-12, "%s: err %.3g", methods[m], err);
+    }
+    double a = -745, e = 1e300, l;
+    cr_assert_eq(expm_frechet("pade", 1, &a, 1, &e, 1, &l, 1, NULL, 0, NULL), EXPM_OK);
+    cr_expect(fabs(l - 2.8223507304719372e-24) <= 1e-15 * 2.8223507304719372e-24, "L = %.17g", l);
+}

@@ -314,3 +314,23 @@ Test(cli, double_dash_ends_options)
     st = system(cmd);
     cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "expm -A.mtx (no --): status %d", st);
 }
+
+/* `cond` where u kappa is not small: L(A,.) is then not resolved in double
+ * and the printed kappa can be far off (an outside audit: 92x below the
+ * mpmath value at u kappa ~ 1e3): it must say so on stderr; a benign A must
+ * not. [[1, 1e12], [0, 1]]: kappa ~ 1e24 (exact: ||A||_F ||L|| / ||e^A||_F). */
+Test(cli, cond_warns_where_kappa_is_unresolved)
+{
+    const char *a = put("illc.mtx", "%%MatrixMarket matrix array real general\n2 2\n"
+                                    "1\n0\n1e12\n1\n");
+    char args[400];
+    snprintf(args, sizeof args, "cond '%s'", a);
+    cr_assert_eq(run(args, NULL), 0, "stderr: %s", err_buf);
+    cr_expect(strtod(out_buf, NULL) > 1e20, "cond printed %s", out_buf);
+    cr_expect(strstr(err_buf, "warning: u*kappa") != NULL, "stderr: %s", err_buf);
+    const char *b = put("wellc.mtx", "%%MatrixMarket matrix array real general\n2 2\n"
+                                     "1\n2\n3\n4\n");
+    snprintf(args, sizeof args, "cond '%s'", b);
+    cr_assert_eq(run(args, NULL), 0, "stderr: %s", err_buf);
+    cr_expect_str_empty(err_buf);
+}

@@ -671,3 +671,24 @@ Test(pade, frechet_consistency_warning)
     }
     cr_expect_eq(alarms, 0, "consistency warning on %d of 30 random matrices", alarms);
 }
+
+/* n = 1: L = e^a e. Alg. 6.4 printed 0 with a TRACE warning for a = -745
+ * (e^-745 = 4.9e-324, an outside audit); a = 800 with e = 1e-300 has e^a
+ * beyond double but L = 2.7e47; a = -745 with e = 1e300 needs e^a beyond
+ * its subnormal's 1 bit. References in long double (expl). */
+Test(pade, frechet_1x1_closed_form)
+{
+    const double as[] = {-745.0, 800.0, -745.0, 0.5, -1e-300};
+    const double es[] = {1.0, 1e-300, 1e300, -3.0, 2.0};
+    for (int k = 0; k < 5; k++) {
+        double L = -1.0;
+        expm_info_t info;
+        cr_assert_eq(expm_frechet("pade", 1, &as[k], 1, &es[k], 1, &L, 1, NULL, 0, &info),
+                     EXPM_OK, "a = %g: %s", as[k], info.message);
+        cr_expect(!(info.warnings & EXPM_WARN_TRACE), "a = %g: %s", as[k], info.message);
+        long double r = expl((long double)as[k]) * (long double)es[k];
+        double tol = fabsl(r) < DBL_MIN ? 0x1p-1074 : 4e-16 * (double)fabsl(r);
+        cr_expect(fabs(L - (double)r) <= tol, "a = %g, e = %g: L = %.17g, not %.17Lg", as[k],
+                  es[k], L, r);
+    }
+}
