@@ -1,7 +1,7 @@
 /*
  * illcond.c -- EXPM_WARN_ILLCOND: an estimate (a lower bound in exact
- * arithmetic) of kappa_exp on the real
- * Schur form T of (balanced) A, for pade-schur and the default's Schur path.
+ * arithmetic) of kappa_exp on the real Schur form T of (balanced) A, for
+ * pade-schur and the default's Schur path.
  *
  * Why: on rotated Jordan blocks Q s(N + lI) Q^T (k >= 5, s >~ 2e4; an
  * outside audit) a perturbation of size u||A|| moves the eigenvalues by
@@ -19,8 +19,9 @@
  * the derivatives are accurate. Where u kappa >= 1 they are not (kappa
  * itself is then not resolved in double): an outside audit measured the
  * printed value up to 12.9x above the true kappa for exp (5x5 S J S^-1,
- * u kappa = 20) and 82x for the adjoint, so the message says "~", not ">=". Directions: E0 =
- * exp(T)^T (for exp(T) ~ sigma u v^T, the worst direction is v u^T), then
+ * u kappa = 20) and 82x for the adjoint, so the message says "~", not
+ * ">=". Directions: E0 = exp(T)^T (for exp(T) ~ sigma u v^T, the worst
+ * direction is v u^T), then
  * one adjoint step of the power method (Higham, Functions of Matrices, Alg.
  * 3.20): L(T)^* G = L(T^T, G) = L(T, G^T)^T. Both on T - alpha I (alpha the
  * largest diagonal entry, so exp stays near 1 in size: L and exp scale by the
