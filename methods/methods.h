@@ -63,6 +63,11 @@ expm_status expm_pade_schur_exp(int n, const double *A, int lda, double *X, int 
 expm_status expm_pade_schur_frechet(int n, const double *A, int lda, const double *E, int lde,
                                     double *L, int ldl, double *X, int ldx, expm_info_t *info);
 
+/* scaling.c: lambda_max((A + A^T)/2) + nu_fro (LAPACK dsyev), the logarithmic
+ * 2-norm mu_2(A) raised by nu_fro: ||exp(tA)||_2 <= e^(t mu_2). +inf if it
+ * cannot be computed. */
+double expm_mu2_upper(int n, const double *A, int lda, double nu_fro);
+
 /* illcond.c: on the Schur path, an estimate of kappa_exp(T) (T the real
  * Schur form of balanced A, blk its blocks, exp(T) = 2^e Z) by two Frechet
  * derivatives, only when the upper bound ||T||_F h / ||exp(T)||_F allows u
@@ -212,6 +217,9 @@ expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int ld
  * iw == NULL: only that O(n) test (0: certainly not; 1: maybe), so that
  * callers allocate iw only for candidates. */
 int expm_triangular_perm(int n, const double *A, int lda, int *iw);
+/* 1 if A is upper or lower triangular or such a P T P^T (above): its
+ * eigenvalues are its diagonal, exactly. */
+int expm_triangular_any(int n, const double *A, int lda);
 /* T(i,j) = A(perm[i], perm[j]), and its inverse A(perm[i], perm[j]) = T(i,j). */
 void expm_perm_gather(int n, const int *perm, const double *A, int lda, double *T, int ldt);
 void expm_perm_scatter(int n, const int *perm, const double *T, int ldt, double *A, int lda);

@@ -775,6 +775,38 @@ static void trace_check(int n, const double *A, int lda, const double *R, long e
     }
 }
 
+/* n = 1: L = e^a e, X = e^a. Alg. 6.4 printed 0 with a TRACE warning for
+ * a = -745, e = 1 (an outside audit; e^-745 = 4.9e-324 is what expm prints).
+ * e^(a/2) e e^(a/2): finite and accurate also where e^a alone is not
+ * (a = 800, e = 1e-300; a = -745, e = 1e300: e^-745 is a subnormal). */
+static expm_status frechet_1x1(const double *A, const double *E, double *L, double *X,
+                               expm_info_t *info)
+{
+    double h = exp(0.5 * A[0]);
+    double l = h * E[0] * h, x = exp(A[0]);
+    if (info) {
+        info->m = 0, info->s = 0;
+        info->log10_norm = (A[0] + log(fabs(E[0]))) * 0.43429448190325182765;
+    }
+    char p10[48];
+    if (!isfinite(l)) {
+        expm_info_msg(info, "L(A,E) overflows double: ||L(A,E)||_1 ~ %s",
+                      expm_pow10_str(info ? info->log10_norm : INFINITY, p10, sizeof p10));
+        return EXPM_EOVERFLOW;
+    }
+    if (X && !isfinite(x)) {
+        expm_info_msg(info, "exp(A) overflows double: ||exp(A)||_1 ~ %s",
+                      expm_pow10_str(A[0] * 0.43429448190325182765, p10, sizeof p10));
+        return EXPM_EOVERFLOW;
+    }
+    if (info && ((E[0] != 0.0 && fabs(l) < DBL_MIN) || (X && fabs(x) < DBL_MIN)))
+        info->warnings |= EXPM_WARN_UNDERFLOW;
+    L[0] = l;
+    if (X)
+        X[0] = x;
+    return EXPM_OK;
+}
+
 /* blk_in: NULL (upper triangular A detected, 1x1 fix-ups) or the block
  * structure of a quasi upper triangular A (from pade_schur.c). */
 static expm_status pade_frechet(int n, const double *A, int lda, const double *E, int lde,
@@ -791,6 +823,8 @@ static expm_status pade_frechet(int n, const double *A, int lda, const double *E
         st = expm_check_square(n, X, ldx, "X", 0, info);
     if (st != EXPM_OK || n == 0)
         return st;
+    if (n == 1)
+        return frechet_1x1(A, E, L, X, info);
 
     double *ws = expm_ws_take(n, 19);    /* kept for the next call: workspace.c */
     double *work = malloc((size_t)2 * n * sizeof(double));
@@ -1038,52 +1072,9 @@ out:
 }
 
 /* L(P T P^T, E) = P L(T, P^T E P) P^T: as expm_pade_exp, on T. */
-/* n = 1: L = e^a e, X = e^a. Alg. 6.4 printed 0 with a TRACE warning for
- * a = -745, e = 1 (an outside audit; e^-745 = 4.9e-324 is what expm prints).
- * e^(a/2) e e^(a/2): finite and accurate also where e^a alone is not
- * (a = 800, e = 1e-300; a = -745, e = 1e300: e^-745 is a subnormal). */
-static expm_status frechet_1x1(const double *A, const double *E, double *L, double *X,
-                               expm_info_t *info)
-{
-    double h = exp(0.5 * A[0]);
-    double l = h * E[0] * h, x = exp(A[0]);
-    if (info) {
-        info->m = 0, info->s = 0;
-        info->log10_norm = (A[0] + log(fabs(E[0]))) * 0.43429448190325182765;
-    }
-    char p10[48];
-    if (!isfinite(l)) {
-        expm_info_msg(info, "L(A,E) overflows double: ||L(A,E)||_1 ~ %s",
-                      expm_pow10_str(info ? info->log10_norm : INFINITY, p10, sizeof p10));
-        return EXPM_EOVERFLOW;
-    }
-    if (X && !isfinite(x)) {
-        expm_info_msg(info, "exp(A) overflows double: ||exp(A)||_1 ~ %s",
-                      expm_pow10_str(A[0] * 0.43429448190325182765, p10, sizeof p10));
-        return EXPM_EOVERFLOW;
-    }
-    if (info && ((E[0] != 0.0 && fabs(l) < DBL_MIN) || (X && fabs(x) < DBL_MIN)))
-        info->warnings |= EXPM_WARN_UNDERFLOW;
-    L[0] = l;
-    if (X)
-        X[0] = x;
-    return EXPM_OK;
-}
-
 expm_status expm_pade_frechet(int n, const double *A, int lda, const double *E, int lde,
                               double *L, int ldl, double *X, int ldx, expm_info_t *info)
 {
-    if (n == 1) {
-        expm_info_clear(info);
-        expm_status st = expm_check_square(n, A, lda, "A", 1, info);
-        if (st == EXPM_OK)
-            st = expm_check_square(n, E, lde, "E", 1, info);
-        if (st == EXPM_OK)
-            st = expm_check_square(n, L, ldl, "L", 0, info);
-        if (st == EXPM_OK && X)
-            st = expm_check_square(n, X, ldx, "X", 0, info);
-        return st == EXPM_OK ? frechet_1x1(A, E, L, X, info) : st;
-    }
     int *iw = NULL;
     if (n >= 3 && A && lda >= n && E && lde >= n && L && ldl >= n && (!X || ldx >= n) &&
         expm_triangular_perm(n, A, lda, NULL) &&

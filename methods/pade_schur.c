@@ -154,30 +154,11 @@ static expm_status schur(int n, const double *A, int lda, double *T, double *Qd,
     return EXPM_OK;
 }
 
-/* A upper or lower triangular, or P T P^T (triangular_perm.c): its
+/* No ILLCOND for a (permuted) triangular A (expm_triangular_any): its
  * eigenvalues are its diagonal, exact, and so is this method's Schur form
  * (T = A up to order), whose exp keeps the diagonal exact. The normwise
  * kappa says nothing about that result (pade-schur on 1e4 N_5: error 5e-15,
- * u*kappa 1e8 normwise; an outside audit): no ILLCOND, as for the default. */
-static int triangular_any(int n, const double *A, int lda)
-{
-    int up = 1, lo = 1;
-    for (int j = 0; j < n && (up || lo); j++)
-        for (int i = 0; i < n; i++)
-            if (A[i + (size_t)j * lda] != 0.0) {
-                up &= i <= j;
-                lo &= i >= j;
-            }
-    if (up || lo)
-        return 1;
-    if (n < 3 || !expm_triangular_perm(n, A, lda, NULL))
-        return 0;
-    int *iw = malloc(2 * (size_t)n * sizeof(int));
-    int t = iw && expm_triangular_perm(n, A, lda, iw);
-    free(iw);
-    return t;
-}
-
+ * u*kappa 1e8 normwise; an outside audit), as for the default. */
 expm_status expm_pade_schur_exp(int n, const double *A, int lda, double *X, int ldx,
                                 expm_info_t *info)
 {
@@ -212,7 +193,7 @@ expm_status expm_pade_schur_exp(int n, const double *A, int lda, double *X, int 
      * only when the result stands. */
     expm_info_t loc;
     expm_info_clear(&loc);
-    expm_status ci = info && !triangular_any(n, A, lda)
+    expm_status ci = info && !expm_triangular_any(n, A, lda)
                          ? expm_illcond_check(n, T, n, blk, Z, n, e, info->s, ln_h, "exp(A)",
                                               NULL, &loc)
                          : EXPM_OK;
@@ -235,7 +216,7 @@ out:
 expm_status expm_pade_schur_illcond(int n, const double *A, int lda, const char *what,
                                     expm_info_t *info)
 {
-    if (!info || n < 3 || triangular_any(n, A, lda))
+    if (!info || n < 3 || expm_triangular_any(n, A, lda))
         return EXPM_OK;   /* n = 2 is in closed form, no Schur path */
     double *ws = expm_dalloc(n, 4);
     double *wr = malloc((size_t)2 * n * sizeof(double));
@@ -341,7 +322,7 @@ redo:
      * leaves L(A,E) undetermined as well. */
     expm_info_t loc;
     expm_info_clear(&loc);
-    expm_status ci = info && !triangular_any(n, A, lda)
+    expm_status ci = info && !expm_triangular_any(n, A, lda)
                          ? expm_illcond_check(n, T, n, blk, Xt, n, 0, info->s, ln_h, "L(A,E)",
                                               NULL, &loc)
                          : EXPM_OK;

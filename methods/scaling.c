@@ -221,7 +221,7 @@ expm_status expm_unscale_result(int m, int n, const double *Y, int ldy, long e,
 }
 
 /* lambda_max((A+A^T)/2) + n u ||A||_F (dsyev's backward error), or +inf. */
-static double mu2_upper(int n, const double *A, int lda, double nu_fro)
+double expm_mu2_upper(int n, const double *A, int lda, double nu_fro)
 {
     double *S = expm_dalloc(n, 1), *w = malloc((size_t)n * sizeof(double));
     double mu = INFINITY;
@@ -278,7 +278,7 @@ expm_status expm_overflow_verdict(expm_status st, int n, const double *A, int ld
     }
     double bound = mu * LOG10E + extra_log10;
     /* mu2(A) = lambda_max((A+A^T)/2) bounds ||exp(A)||_2, and ||.||_1 <= sqrt(n) ||.||_2. */
-    double mu2 = mu2_upper(n, A, lda, 0.0);
+    double mu2 = expm_mu2_upper(n, A, lda, 0.0);
     if (isfinite(mu2))
         bound = fmin(bound, mu2 * LOG10E + 0.5 * log10((double)n) + extra_log10);
     if (info->log10_norm > bound + 1.0) {
@@ -420,18 +420,6 @@ static double u_fro_balanced(int n, const double *A, int lda)
     return ua;
 }
 
-static int is_triangular(int n, const double *A, int lda)
-{
-    int up = 1, lo = 1;
-    for (int j = 0; j < n && (up || lo); j++)
-        for (int i = 0; i < n; i++)
-            if (A[i + (size_t)j * lda] != 0.0) {
-                up &= i <= j;
-                lo &= i >= j;
-            }
-    return up || lo;
-}
-
 expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int lda,
                                   const double *R, int ldr, const double *E, int lde,
                                   int tri_exact, const char *what, expm_info_t *info)
@@ -449,9 +437,7 @@ expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int ld
     double t = fmax(ua, growth);
     if (!(t >= EXPM_UNCERTAIN_MIN))
         return st;   /* the common case */
-    int *iw = malloc(2 * (size_t)n * sizeof(int));
-    int tri = is_triangular(n, A, lda) || (iw && expm_triangular_perm(n, A, lda, iw));
-    free(iw);
+    int tri = expm_triangular_any(n, A, lda);
     /* A (permuted) triangular A's eigenvalues are its diagonal, exactly: no
      * uncertainty to report when the method keeps the diagonal exact, and
      * no reason to doubt a method's overflow (finite-difference's "exp(A +
@@ -487,7 +473,7 @@ expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int ld
         if (zero) {
             double lnE = E ? log(expm_dnormfro(n, n, E, lde)) : 0.0; /* ||E||_2 <= ||E||_F */
             /* below 2^-1075 the result rounds to 0 */
-            if (mu2_upper(n, A, lda, nu_fro) + lnE < -745.2 ||
+            if (expm_mu2_upper(n, A, lda, nu_fro) + lnE < -745.2 ||
                 vanloan_upper(n, A, lda, nu_fro) + lnE < -745.2)
                 return st;
         }

@@ -6,8 +6,28 @@
  * triangular matrices with off-diagonal entries 1e10..1e14 gave "NaN or Inf
  * arose" (exit 1) from the dense path. Permuting is exact. */
 #include <math.h>
+#include <stdlib.h>
 
 #include "methods.h"
+
+int expm_triangular_any(int n, const double *A, int lda)
+{
+    int up = 1, lo = 1;
+    for (int j = 0; j < n && (up || lo); j++)
+        for (int i = 0; i < n; i++)
+            if (A[i + (size_t)j * lda] != 0.0) {
+                up &= i <= j;
+                lo &= i >= j;
+            }
+    if (up || lo)
+        return 1;
+    if (!expm_triangular_perm(n, A, lda, NULL))
+        return 0;
+    int *iw = malloc(2 * (size_t)n * sizeof(int));
+    int t = iw && expm_triangular_perm(n, A, lda, iw);
+    free(iw);
+    return t;
+}
 
 int expm_triangular_perm(int n, const double *A, int lda, int *iw)
 {

@@ -107,6 +107,14 @@ static expm_status frechet_unscaled(const expm_method_t *m, int n, const double 
     return expm_squaring_verdict(st, n, A, lda, L, ldl, E, lde, tri, "L(A,E)", in);
 }
 
+/* Es = 2^-k E, in two factors: k reaches -1073 (2^1073 is no double). */
+static void copy_scaled(int n, const double *E, int lde, int k, double *Es)
+{
+    expm_dcopy(n, n, E, lde, Es, n);
+    expm_dscal(n, n, ldexp(1.0, -k / 2), Es, n);
+    expm_dscal(n, n, ldexp(1.0, -(k - k / 2)), Es, n);
+}
+
 static expm_status frechet_scaled(const expm_method_t *m, int n, const double *A, int lda,
                                   const double *E, int lde, double *L, int ldl, double *X,
                                   int ldx, expm_info_t *info)
@@ -135,9 +143,7 @@ static expm_status frechet_scaled(const expm_method_t *m, int n, const double *A
      * an outside audit). Not E itself: at ||E||_1 = 1e-250 the methods'
      * E-sized terms underflow (pade, taylor: L off by 1e34, exit 0). */
     for (int tier = 0;; tier++) {
-        expm_dcopy(n, n, E, lde, Es, n);
-        expm_dscal(n, n, ldexp(1.0, -k / 2), Es, n); /* two factors: k reaches -1073 */
-        expm_dscal(n, n, ldexp(1.0, -(k - k / 2)), Es, n);
+        copy_scaled(n, E, lde, k, Es);
         st = frechet_unscaled(m, n, A, lda, Es, n, Ls, n, X, ldx, info);
         if ((st != EXPM_EOVERFLOW && st != EXPM_ENONFINITE) || tier == 1 || k >= -500)
             break;
@@ -154,9 +160,7 @@ static expm_status frechet_scaled(const expm_method_t *m, int n, const double *A
         double *L2 = expm_dalloc_uninit(n, 1);
         expm_info_t i2;
         if (L2) {
-            expm_dcopy(n, n, E, lde, Es, n);
-            expm_dscal(n, n, ldexp(1.0, -k2 / 2), Es, n);
-            expm_dscal(n, n, ldexp(1.0, -(k2 - k2 / 2)), Es, n);
+            copy_scaled(n, E, lde, k2, Es);
             if (frechet_unscaled(m, n, A, lda, Es, n, L2, n, NULL, 0, info ? &i2 : NULL) ==
                 EXPM_OK) {   /* X of the first try stands (it does not depend on E) */
                 expm_dcopy(n, n, L2, n, Ls, n);

@@ -120,3 +120,14 @@ Test(triangular_perm, batch_equals_one_by_one)
         cr_expect_eq(memcmp(X + 16 * k, Y, sizeof Y), 0, "block %d", k);
     }
 }
+
+/* expm_triangular_any: upper, lower or P T P^T; not a dense A. */
+Test(triangular_perm, any_triangular_structure)
+{
+    double up[9] = {1, 0, 0, 2, 3, 0, 4, 5, 6}, lo[9] = {1, 2, 4, 0, 3, 5, 0, 0, 6};
+    double perm[9] = {1, 0, 0, 1e300, 1, 1e300, 0, 0, 1}, dense[9] = {1, 2, 3, 4, 5, 6, 7, 8, 10};
+    cr_expect(expm_triangular_any(3, up, 3));
+    cr_expect(expm_triangular_any(3, lo, 3));
+    cr_expect(expm_triangular_any(3, perm, 3));
+    cr_expect(!expm_triangular_any(3, dense, 3));
+}
