@@ -177,6 +177,18 @@ const expm_method_t *expm_method_get(int i);
  *    whenever u kappa >= 2^-10 (measured: every rotated or similarity-
  *    transformed Jordan / non-normal case of a 100-matrix sweep with u kappa
  *    >= 2^-10 was warned; none of the test set is).
+ *  - strongly graded A (src/grading.c): when dgebal's power-of-two D makes
+ *    ||D^-1 A D||_1 at least 2^40 smaller and ||A||_1 > theta_13, exp(A) =
+ *    D exp(D^-1 A D) D^-1 and L(A,E) = D L(D^-1 A D, D^-1 E D) D^-1 (exact
+ *    scalings; the paths above then run on D^-1 A D). Why: AMH's s follows
+ *    ||A^k||^(1/k), which a diagonal similarity does not lower, and each
+ *    needless squaring doubles the error: on D S D^-1 with D over 10^+-20
+ *    the default had relative errors 1e-7 to 2e-4 (s = 30-40), over
+ *    10^+-40 up to 5e33 (an outside audit and tests/test_pade.c); now
+ *    1.0e-12 at worst (n = 3..40, exp, L and adjoint). Not taken (A itself is used)
+ *    when the scaling back could magnify the balanced result's rounding
+ *    by more than 2^20 (Davies & Higham's triangular D14: balanced L had
+ *    error 0.05, unbalanced 1e-16).
  *  - L(A,E) by default: Alg. 6.4 with the same test on the squarings of R;
  *    above 32 it switches to pade-schur's D Q L(T, .) Q^T D^-1 (on the
  *    non-normal family Alg. 6.4 had L errors up to 6.6e10; now <= 1.0 u kappa).

@@ -73,44 +73,9 @@ static expm_status schur(int n, const double *A, int lda, double *T, double *Qd,
                          expm_info_t *info)
 {
     double *wi = wr + n;
-    expm_dcopy(n, n, A, lda, T, n);
-    lapack_int ilo = 1, ihi = n;
-    int bal = try_bal && LAPACKE_dgebal(LAPACK_COL_MAJOR, 'S', n, T, n, &ilo, &ihi, B) == 0;
-    /* Only a strong grading is undone: ||A||_1 / ||D^-1 A D||_1 >= 2^20. The
-     * back-transformation by D magnifies the absolute errors of the small
-     * entries of exp(D^-1 A D) by up to cond(D): on Forsythe's matrix (n = 10,
-     * delta = 1e-10; the norm ratio 4, cond(D) 2.7e8) balancing raised
-     * pade-schur's phi from 6.9 to 2.8e7 (make report). The graded matrices
-     * above have ratios 1.7e6 (n = 20) to 4.8e8. */
-    for (int i = 0; bal && i < n; i++) {
-        frexp(B[i], &ex[i]);
-        ex[i] -= 1;
-        bal = B[i] == ldexp(1.0, ex[i]);   /* radix 2 */
-    }
-    /* D^-1 A D rebuilt with one scaling per entry: dgebal scales rows and
-     * columns in turn, and with factors near the range limits an entry can
-     * underflow on the way ([[1e-300, 1], [0, -1e-300]]: D = diag(8e149,
-     * 3e-142), the (1,1) entry came back as 0; an outside audit). Balancing
-     * is kept only if no nonzero entry lands below DBL_MIN or overflows,
-     * i.e. the similarity is exact, and if D^-1 A D is not tiny (below):
-     * there the same D made ||D^-1 A D||_1 = 4e-292 and D^-1 E D ~ 1e291,
-     * so L's terms (D^-1 E D)_21 t_12^2 = O(1) were formed from t_12^2 = 0
-     * (L(A,E)_12 came out 0 instead of 13/6). A balanced norm below 2^-100
-     * is no grading that Schur needs undone: exp(D^-1 A D) ~ I there. */
-    for (int j = 0; bal && j < n; j++)
-        for (int i = 0; i < n; i++) {
-            double a = A[i + (size_t)j * lda];
-            double t = ldexp(a, ex[j] - ex[i]);
-            T[i + (size_t)j * n] = t;
-            if (a != 0.0 && !(fabs(t) >= DBL_MIN && fabs(t) <= DBL_MAX)) {
-                bal = 0;
-                break;
-            }
-        }
-    if (bal && (expm_dlog2norm1(n, n, A, lda) - expm_dlog2norm1(n, n, T, n) < 20.0 ||
-                expm_dlog2norm1(n, n, T, n) < -100.0))
-        bal = 0;
-    if (!bal) {
+    /* Balanced only for a strong grading (src/grading.c has the rules and
+     * their measurements). */
+    if (!try_bal || !expm_grading_undo(n, A, lda, -INFINITY, 20, T, n, ex, B)) {
         expm_dcopy(n, n, A, lda, T, n);
         for (int i = 0; i < n; i++)
             ex[i] = 0;

@@ -108,6 +108,24 @@ static inline double expm_pow2i(int k)
  * (ld n); work: 2n doubles. Returns 1 if some e[i] != 0. */
 int expm_dbalance_exps(int n, const double *A, int lda, double *B, int *e, double *work);
 
+/* Strong grading (src/grading.c). expm_grading_undo: B = D^-1 A D (ld ldb)
+ * with D = diag(2^ex) from LAPACK dgebal job 'S', returning 1 only if
+ * ||A||_1 > floor, the similarity is exact in every entry,
+ * ||B||_1 <= 2^-log2_drop ||A||_1 and ||B||_1 >= 2^-100; else 0 (B, ex
+ * undefined). scale: n doubles. expm_grading_possible: the O(n^2),
+ * allocation-free necessary condition it starts with (usually decided by
+ * A's first diagonal entry); nrm: ||A||_1 if known, else negative. */
+int expm_grading_possible(int n, const double *A, int lda, double nrm, double floor,
+                          int log2_drop);
+int expm_grading_undo(int n, const double *A, int lda, double floor, int log2_drop, double *B,
+                      int ldb, int *ex, double *scale);
+
+/* T = diag(2^ex) S diag(2^-ex) (dir > 0) or diag(2^-ex) S diag(2^ex)
+ * (dir < 0), n-by-n, one ldexp per entry (T may be S). Returns 0 if exact,
+ * else bit 1: a nonzero entry overflowed; bit 2: one fell below DBL_MIN. */
+int expm_dsimilarity_pow2(int n, const int *ex, int dir, const double *S, int lds,
+                          double *T, int ldt);
+
 /* Row scaling of M X = B (M n-by-n, B n-by-nrhs) by 2^-e[i] (up to a
  * common factor), exact up to bits below u times each row's largest entry:
  * applied only if no entry overflows and no row maximum of M or B falls
