@@ -302,7 +302,9 @@ size_t expm_workspace_retained(void);
  * exp([[dt A, I], [0, 0]]) has (1,2) block phi_1(dt A) = int_0^1 exp(s dt A) ds,
  * and Bbar = phi_1(dt A) dt B (one n x n by n x m product). Errors as
  * expm_exp (EXPM_EOVERFLOW when a block overflows, or when an entry of dt A
- * or dt B does). */
+ * does). An entry of dt B may overflow where Bbar does not (B ~ 1e307,
+ * dt = 100, A = -1e3 I: Bbar ~ 1e304): B is then scaled by a power of two
+ * first (per column on the 2n path), Bbar being linear in B. */
 expm_status expm_zoh(const char *method, int n, int m, double dt,
                      const double *A, int lda, const double *B, int ldb,
                      double *Abar, int ldab, double *Bbar, int ldbb, expm_info_t *info);

@@ -46,7 +46,7 @@ static expm_status check_rect(int n, int m, const double *X, int ldx, const char
 }
 
 expm_status expm_zoh_check(int n, int m, double dt, const double *A, int lda,
-                           const double *B, int ldb, expm_info_t *info)
+                           const double *B, int ldb, int b_scaled, expm_info_t *info)
 {
     if (n < 0 || m < 0) {
         expm_info_msg(info, "n = %d, m = %d: sizes must be >= 0", n, m);
@@ -67,8 +67,9 @@ expm_status expm_zoh_check(int n, int m, double dt, const double *A, int lda,
         st = check_rect(n, m, B, ldb, "B", 1, info);
     if (st != EXPM_OK)
         return st;
-    /* dt*A and dt*B must be representable: they are the data of the exponential. */
-    for (int j = 0; j < n + m; j++)
+    /* dt*A and dt*B must be representable: they are the data of the exponential
+     * (expm_zoh scales B first, linear in it: b_scaled). */
+    for (int j = 0; j < (b_scaled ? n : n + m); j++)
         for (int i = 0; i < n; i++) {
             double v = j < n ? A[i + (size_t)j * lda] : B[i + (size_t)(j - n) * ldb];
             if (!isfinite(dt * v)) {
@@ -99,9 +100,11 @@ static expm_status zoh_phi1(const char *method, int n, int m, double dt, const d
 {
     int p = 2 * n;
     double *M = expm_dalloc(p, 2), *T = malloc(2 * (size_t)n * (size_t)m * sizeof(double));
-    if (!M || !T) {
+    int *kbs = malloc((size_t)m * sizeof(int));
+    if (!M || !T || !kbs) {
         free(M);
         free(T);
+        free(kbs);
         expm_info_msg(info, "cannot allocate the %dx%d augmented matrix and dt B", p, p);
         return EXPM_ENOMEM;
     }
@@ -123,20 +126,37 @@ static expm_status zoh_phi1(const char *method, int n, int m, double dt, const d
                  "[Abar Bbar] overflows double: exp([[dt A, I], [0, 0]]) has 1-norm ~ 1e%.0f",
                  info->log10_norm);
     if (st == EXPM_OK) {
-        for (int j = 0; j < m; j++)
+        /* dt B, or in a column j where dt B overflows 2^-kb_j dt B (Bbar is
+         * linear in each column of B; kb_j 0 elsewhere keeps the others'
+         * bits). kbs: m ints. */
+        int edt;
+        frexp(dt, &edt);
+        for (int j = 0; j < m; j++) {
+            const double *b = B + (size_t)j * ldb;
+            int kb = 0;
             for (int i = 0; i < n; i++)
-                T[i + (size_t)j * n] = dt * B[i + (size_t)j * ldb];
+                if (!isfinite(dt * b[i])) {
+                    kb = expm_dnorm1_exponent(n, 1, b, n) + edt;
+                    break;
+                }
+            for (int i = 0; i < n; i++)
+                T[i + (size_t)j * n] = dt * ldexp(b[i], -kb);
+            kbs[j] = kb;
+        }
         double *Phi = X + (size_t)n * p;   /* 2^k phi_1(dt A): 2^-k goes into alpha */
         double *P = T + (size_t)n * m;     /* Bbar only once it is finite: nothing half-written */
         cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, m, n, ldexp(1.0, -k), Phi, p,
                     T, n, 0.0, P, n);
         for (int j = 0; j < m && st == EXPM_OK; j++)
-            for (int i = 0; i < n; i++)
-                if (!isfinite(P[i + (size_t)j * n])) {
+            for (int i = 0; i < n; i++) {
+                double *q = &P[i + (size_t)j * n];
+                *q = ldexp(*q, kbs[j]);
+                if (!isfinite(*q)) {
                     expm_info_msg(info, "Bbar(%d,%d) overflows double", i + 1, j + 1);
                     st = EXPM_EOVERFLOW;
                     break;
                 }
+            }
         if (info && st == EXPM_OK)
             info->products += 1;   /* the n x n by n x m product, m > n: >= one n^3 product */
         if (st == EXPM_OK) {
@@ -147,6 +167,7 @@ static expm_status zoh_phi1(const char *method, int n, int m, double dt, const d
     }
     free(M);
     free(T);
+    free(kbs);
     return st;
 }
 
@@ -172,10 +193,16 @@ int expm_zoh_augment(int n, int m, double dt, const double *A, int lda,
             nb = col;
     }
     int k = 0;
-    if (na > 0.0 && nb > 0.0 && isfinite(nb)) {
-        int ea, eb, emin;
-        frexp(na, &ea);
-        frexp(nb, &eb);
+    if (nb > 0.0 && (na > 0.0 || !isfinite(nb))) {
+        int ea = 1, eb, emin, edt;   /* A = 0: ||2^k dt B||_1 ~ 1 */
+        if (na > 0.0)
+            frexp(na, &ea);
+        if (isfinite(nb))
+            frexp(nb, &eb);
+        else {   /* dt B overflows: its exponent from those of dt and ||B||_1 */
+            frexp(dt, &edt);
+            eb = expm_dnorm1_exponent(n, m, B, ldb) + edt;
+        }
         k = ea - eb;
         /* Scaling down must not push any entry below the normal range (it
          * would no longer be exact): keep min|dt B| * 2^k >= DBL_MIN. */
@@ -184,9 +211,12 @@ int expm_zoh_augment(int n, int m, double dt, const double *A, int lda,
         if (k < kmin)
             k = kmin < 0 ? kmin : 0;
     }
+    /* ldexp(dt b, k) = dt ldexp(b, k) unless dt b overflows (then k < 0). */
     for (int j = 0; j < m; j++)
-        for (int i = 0; i < n; i++)
-            M[i + (size_t)(n + j) * p] = ldexp(dt * B[i + (size_t)j * ldb], k);
+        for (int i = 0; i < n; i++) {
+            double b = B[i + (size_t)j * ldb], v = dt * b;
+            M[i + (size_t)(n + j) * p] = isfinite(v) ? ldexp(v, k) : dt * ldexp(b, k);
+        }
     return k;
 }
 
@@ -199,7 +229,7 @@ expm_status expm_zoh(const char *method, int n, int m, double dt,
         expm_info_msg(info, "unknown method '%s' (see `expmkit methods`)", method);
         return EXPM_ENOMETHOD;
     }
-    expm_status st = expm_zoh_check(n, m, dt, A, lda, B, ldb, info);
+    expm_status st = expm_zoh_check(n, m, dt, A, lda, B, ldb, 1, info);
     if (st == EXPM_OK)
         st = check_rect(n, n, Abar, ldab, "Abar", 0, info);
     if (st == EXPM_OK)
@@ -216,6 +246,12 @@ expm_status expm_zoh(const char *method, int n, int m, double dt,
     }
     double *X = M + (size_t)p * p;
     int k = expm_zoh_augment(n, m, dt, A, lda, B, ldb, M);
+    if (!expm_dall_finite(p, p, M, p)) {   /* B's entries span more than double's range */
+        expm_info_msg(info, "dt * B overflows double and cannot be scaled into range with "
+                      "its smallest entries: the augmented matrix cannot be formed");
+        free(M);
+        return EXPM_EOVERFLOW;
+    }
     st = expm_exp(method, p, M, p, X, p, info);
     if (st == EXPM_EOVERFLOW && info)
         snprintf(info->message, sizeof info->message,
@@ -251,7 +287,7 @@ expm_status expm_zoh_inverse(const char *method, int n, int m, double dt,
                              expm_info_t *info)
 {
     expm_info_clear(info);
-    expm_status st = expm_zoh_check(n, m, dt, A, lda, B, ldb, info);
+    expm_status st = expm_zoh_check(n, m, dt, A, lda, B, ldb, 1, info);
     if (st == EXPM_OK)
         st = check_rect(n, n, Abar, ldab, "Abar", 0, info);
     if (st == EXPM_OK)
@@ -310,7 +346,7 @@ expm_status expm_zoh_first_order(int n, int m, double dt, const double *A, int l
                                  const double *B, int ldb, double *Abar, int ldab,
                                  double *Bbar, int ldbb)
 {
-    expm_status st = expm_zoh_check(n, m, dt, A, lda, B, ldb, NULL);
+    expm_status st = expm_zoh_check(n, m, dt, A, lda, B, ldb, 0, NULL);
     if (st == EXPM_OK)
         st = check_rect(n, n, Abar, ldab, "Abar", 0, NULL);
     if (st == EXPM_OK)
@@ -332,7 +368,7 @@ expm_status expm_zoh_first_order_vjp(int n, int m, double dt, const double *A, i
                                      double *GA, int ldga, double *GB, int ldgb,
                                      double *Gdt)
 {
-    expm_status st = expm_zoh_check(n, m, dt, A, lda, B, ldb, NULL);
+    expm_status st = expm_zoh_check(n, m, dt, A, lda, B, ldb, 0, NULL);
     if (st == EXPM_OK)
         st = check_rect(n, n, G_Abar, ldgab, "G_Abar", 1, NULL);
     if (st == EXPM_OK)
@@ -368,7 +404,7 @@ expm_status expm_zoh_bilinear(int n, int m, double dt, const double *A, int lda,
                               double *Bbar, int ldbb, expm_info_t *info)
 {
     expm_info_clear(info);
-    expm_status st = expm_zoh_check(n, m, dt, A, lda, B, ldb, info);
+    expm_status st = expm_zoh_check(n, m, dt, A, lda, B, ldb, 1, info);
     if (st == EXPM_OK)
         st = check_rect(n, n, Abar, ldab, "Abar", 0, info);
     if (st == EXPM_OK)

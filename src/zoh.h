@@ -10,9 +10,11 @@
 #include "expmkit.h"
 
 /* Validate the common arguments of the ZOH entry points (n, m >= 0, dt
- * finite and > 0, leading dimensions, finite A and B). */
+ * finite and > 0, leading dimensions, finite A and B); dt A (and dt B
+ * unless b_scaled: the caller scales B by a power of two) must not
+ * overflow (EXPM_EOVERFLOW). */
 expm_status expm_zoh_check(int n, int m, double dt, const double *A, int lda,
-                           const double *B, int ldb, expm_info_t *info);
+                           const double *B, int ldb, int b_scaled, expm_info_t *info);
 
 /* The order of the matrix expm_zoh exponentiates: n + m, or 2n when m > n
  * (Bbar = phi_1(dt A) dt B from exp([[dt A, I], [0, 0]])). */
@@ -20,7 +22,8 @@ long long expm_zoh_order(int n, int m);
 
 /* Build the p-by-p (p = n+m, ld p) augmented matrix [[dt A, 2^k dt B], [0, 0]]
  * into M (zeroed by the caller), with k chosen so that ||2^k dt B||_1 ~
- * ||dt A||_1 (0 when either is zero). Returns k. */
+ * ||dt A||_1 (~1 when A = 0; 0 when B = 0), also where dt B itself
+ * overflows. Returns k. */
 int expm_zoh_augment(int n, int m, double dt, const double *A, int lda,
                      const double *B, int ldb, double *M);
 

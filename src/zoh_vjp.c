@@ -55,7 +55,7 @@ expm_status expm_zoh_vjp(const char *method, int n, int m, double dt,
         expm_info_msg(info, "method '%s' does not compute the Frechet derivative", meth->name);
         return EXPM_EUNSUPPORTED;
     }
-    expm_status st = expm_zoh_check(n, m, dt, A, lda, B, ldb, info);
+    expm_status st = expm_zoh_check(n, m, dt, A, lda, B, ldb, 0, info);
     if (st == EXPM_OK && (long long)n + m > 46340) {   /* (n+m)^2 in an int-indexed dgemm */
         expm_info_msg(info, "n + m = %lld is too large for the augmented matrix",
                       (long long)n + m);

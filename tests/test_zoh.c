@@ -287,6 +287,36 @@ Test(zoh, overflow_is_reported_outputs_untouched)
     cr_expect(Ab[0] == 42 && Bb[0] == 43);
 }
 
+/* dt B overflowing double while Bbar = phi_1(dt A) dt B is finite (A =
+ * -diag(1e3, 2e3), B ~ 1e307, dt = 100: Bbar_i = (1 - e^(-dt a_i)) b_i /
+ * a_i = 1e304, 1e303). It was refused ("dt * B(1,1) overflows ... cannot
+ * be formed", exit 1; an outside audit); Bbar is linear in B, so B is
+ * scaled by a power of two first. Both the n + m path (m = 1) and the
+ * phi_1 path (m = 3 > n). And where Bbar itself overflows (A = 0: Bbar =
+ * dt B), EXPM_EOVERFLOW. */
+Test(zoh, huge_b_with_finite_bbar)
+{
+    double A[4] = {-1e3, 0, 0, -2e3}, Ab[4], Bb[6];
+    double B1[2] = {1e307, 2e306}, want1[2] = {1e304, 1e303};
+    expm_info_t info;
+    cr_assert_eq(expm_zoh(NULL, 2, 1, 100.0, A, 2, B1, 2, Ab, 2, Bb, 2, &info), EXPM_OK, "%s",
+                 info.message);
+    for (int i = 0; i < 2; i++)
+        cr_expect(fabs(Bb[i] - want1[i]) <= 4e-16 * want1[i], "Bbar(%d) = %.17g, want %.17g",
+                  i + 1, Bb[i], want1[i]);
+    cr_expect(Ab[0] == 0.0 && Ab[3] == 0.0);   /* e^-1e5 underflows */
+    double B3[6] = {1e307, 2e306, 1.0, 5.0, -3e306, 1e300};
+    double want3[6] = {1e304, 1e303, 1e-3, 2.5e-3, -3e303, 5e296};
+    cr_assert_eq(expm_zoh(NULL, 2, 3, 100.0, A, 2, B3, 2, Ab, 2, Bb, 2, &info), EXPM_OK, "%s",
+                 info.message);
+    for (int i = 0; i < 6; i++)
+        cr_expect(fabs(Bb[i] - want3[i]) <= 4e-16 * fabs(want3[i]),
+                  "m > n: Bbar[%d] = %.17g, want %.17g", i, Bb[i], want3[i]);
+    double Z[4] = {0, 0, 0, 0};
+    cr_expect_eq(expm_zoh(NULL, 2, 1, 100.0, Z, 2, B1, 2, Ab, 2, Bb, 2, &info), EXPM_EOVERFLOW);
+    cr_expect(strstr(info.message, "overflows double") != NULL, "%s", info.message);
+}
+
 /* ---- the inverse formula breaks where the augmented form does not ---- */
 
 Test(zoh, inverse_formula_fails_on_singular_A)
