@@ -156,6 +156,17 @@ static int next_line(reader_t *r, expm_status *st)
                        "NUL byte in column %zu (binary data?)", len + 1);
             return -1;
         }
+        /* A CR not ending the line: CR-only (classic Mac) line endings made
+         * the whole file one line, reported as a banner token error (an
+         * outside audit). CRLF is fine ('\r' before '\n' is space). On
+         * line 1 only after a "%%" start: binary junk gets the banner error. */
+        if (len > 0 && r->buf[len - 1] == '\r' &&
+            (r->line > 0 || (len >= 2 && r->buf[0] == '%' && r->buf[1] == '%'))) {
+            *st = fail(r, EXPM_EINVAL, r->line + 1,
+                       "carriage return inside the line (column %zu): CR-only line endings "
+                       "are not supported, use LF or CRLF", len);
+            return -1;
+        }
         if (len + 1 >= r->cap && !grow(r, st))
             return -1;
         r->buf[len++] = (char)c;

@@ -330,7 +330,9 @@ BAD(missing_field, 1, "missing field", "%%MatrixMarket matrix coordinate\n1 1 0\
 BAD(missing_symmetry, 1, "missing symmetry", "%%MatrixMarket matrix array real\n1 1\n1\n")
 BAD(extra_banner_token, 1, "unexpected token 'extra'",
     "%%MatrixMarket matrix array real general extra\n1 1\n1\n")
-BAD(old_mac_line_ends, 1, "unexpected token '1'",
+/* CR-only (classic Mac) line endings make the file one line: said so (it
+ * was "unexpected token '1'" after the symmetry; an outside audit). */
+BAD(old_mac_line_ends, 1, "CR-only line endings are not supported",
     "%%MatrixMarket matrix array real general\r1 1\r1\r")
 
 /* size line */
