@@ -185,10 +185,18 @@ const expm_method_t *expm_method_get(int i);
  *    needless squaring doubles the error: on D S D^-1 with D over 10^+-20
  *    the default had relative errors 1e-7 to 2e-4 (s = 30-40), over
  *    10^+-40 up to 5e33 (an outside audit and tests/test_pade.c); now
- *    1.0e-12 at worst (n = 3..40, exp, L and adjoint). Not taken (A itself is used)
- *    when the scaling back could magnify the balanced result's rounding
- *    by more than 2^20 (Davies & Higham's triangular D14: balanced L had
- *    error 0.05, unbalanced 1e-16).
+ *    1.0e-12 at worst (n = 3..40, exp, L and adjoint). Where the scaling
+ *    back could magnify the balanced result's rounding by more than 2^20,
+ *    A itself is computed too and the balanced result kept only if it
+ *    saved >= 64 squarings (Davies & Higham's triangular D14: balanced L
+ *    had error 0.05, unbalanced 1e-16 at s = 10; a nearly triangular
+ *    zigzag-graded A: balanced 9e-17, unbalanced 0.42 at s = 265).
+ *  - strictly triangular A (nilpotent): the finite Taylor sum
+ *    sum_{k<n} A^k/k! (methods/nilpotent.c), exact but for rounding; the
+ *    squarings of the pre-scaled A (||A||_1 > 2^100) had printed I + A for
+ *    a 1e225 superdiagonal whose exp overflows (exit 0, no warning).
+ *  - every method: a result with an all-zero column (exp(A) is
+ *    nonsingular, so it underflowed) gets EXPM_WARN_UNDERFLOW.
  *  - L(A,E) by default: Alg. 6.4 with the same test on the squarings of R;
  *    above 32 it switches to pade-schur's D Q L(T, .) Q^T D^-1 (on the
  *    non-normal family Alg. 6.4 had L errors up to 6.6e10; now <= 1.0 u kappa).

@@ -24,6 +24,18 @@ expm_status expm_pade_plain_exp(int n, const double *A, int lda, double *X, int 
 expm_status expm_pade_blas_exp(int n, const double *A, int lda, double *X, int ldx,
                                expm_info_t *info);
 #define EXPM_PADE_SMALL_MAXN 16
+/* nilpotent.c: strictly triangular A (zero diagonal): exp(A) as the finite
+ * Taylor sum sum_{k<n} A^k/k!, EXPM_EOVERFLOW when a term overflows. The
+ * candidate test is O(1) unless A's diagonal ends are 0. */
+int expm_nilpotent_candidate(int n, const double *A, int lda);
+expm_status expm_nilpotent_exp(int n, const double *A, int lda, double *X, int ldx,
+                               expm_info_t *info);
+
+/* 1 if the default (expm_pade_exp) may compute exp(A) on a balanced
+ * D^-1 A D (strong grading, pade.c): its cheap allocation-free test, for
+ * src/batch.c, whose small path must then defer to expm_pade_exp. */
+int expm_pade_graded_candidate(int n, const double *A, int lda);
+
 expm_status expm_pade_small_exp(int n, const double *A, int lda, double *X, int ldx,
                                 expm_info_t *info);
 /* expm_pade_small_exp for 3 <= n <= EXPM_PADE_SMALL_MAXN after its checks:
@@ -130,6 +142,12 @@ double expm_exp_scaled(double y, long e);
  * EXPM_WARN_UNDERFLOW then. */
 void expm_flag_flushed_diagonal(int n, const int *blk, const double *X, int ldx,
                                 expm_info_t *info);
+
+/* exp(A) is nonsingular, so a column of X that is exactly 0 underflowed
+ * (A = -1000 I + 5 R/||R||_1: every entry ~1e-434 printed as 0 without
+ * the warning; an outside audit): sets EXPM_WARN_UNDERFLOW. O(n) on an
+ * ordinary X (the first nonzero of each column). */
+void expm_flag_zero_column(int n, const double *X, int ldx, expm_info_t *info);
 
 /* X = 2^e * Y (n-by-m). Returns EXPM_OK, or EXPM_EOVERFLOW when an entry
  * overflows (info->log10_norm = log10 ||2^e Y||_1, message filled with

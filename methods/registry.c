@@ -7,7 +7,8 @@ static const expm_method_t METHODS[] = {
     {"pade", EXPM_KIND_EXP | EXPM_KIND_FRECHET,
      "Pade scaling and squaring, m in {3,5,7,9,13}, ell-corrected s, (quasi-)triangular "
      "fix-up, also for permuted triangular P T P^T; 2x2 in closed form; strongly graded A "
-     "(balancing lowers ||A||_1 by >= 2^40) on D^-1 A D, exactly; switches to pade-schur "
+     "(balancing lowers ||A||_1 by >= 2^40) on D^-1 A D, exactly; strictly triangular A "
+     "by its finite Taylor sum; switches to pade-schur "
      "when its squarings show a hump "
      "and A is not normal (measured: no false switch on random/graded/skew A); Frechet by "
      "Alg. 6.4, checked by tr L(A,E) = tr(exp(A) E) (the default). Fails: rotated Jordan "

@@ -41,6 +41,22 @@ void expm_flag_flushed_diagonal(int n, const int *blk, const double *X, int ldx,
         }
 }
 
+void expm_flag_zero_column(int n, const double *X, int ldx, expm_info_t *info)
+{
+    if (!info || (info->warnings & EXPM_WARN_UNDERFLOW))
+        return;
+    for (int j = 0; j < n; j++) {
+        const double *x = X + (size_t)j * ldx;
+        int i = 0;
+        while (i < n && x[i] == 0.0)
+            i++;
+        if (i == n) {
+            info->warnings |= EXPM_WARN_UNDERFLOW;
+            return;
+        }
+    }
+}
+
 const char *expm_pow10_str(double l10, char *buf, int len)
 {
     if (!isfinite(l10))   /* log10 itself overflowed: all that is known is > DBL_MAX */

@@ -22,8 +22,20 @@ static expm_status lookup(const char *method, unsigned kind, const expm_method_t
     return EXPM_OK;
 }
 
+static expm_status exp_checked(const char *method, int n, const double *A, int lda,
+                               double *X, int ldx, expm_info_t *info);
+
 expm_status expm_exp(const char *method, int n, const double *A, int lda,
                      double *X, int ldx, expm_info_t *info)
+{
+    expm_status st = exp_checked(method, n, A, lda, X, ldx, info);
+    if (st == EXPM_OK && info)
+        expm_flag_zero_column(n, X, ldx, info);
+    return st;
+}
+
+static expm_status exp_checked(const char *method, int n, const double *A, int lda,
+                               double *X, int ldx, expm_info_t *info)
 {
     const expm_method_t *m;
     expm_info_t loc; /* the verdicts need s: a local info when the caller passes none */

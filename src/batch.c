@@ -61,8 +61,9 @@ static void *worker(void *arg)
             double *Xk = job->X + (size_t)k * (size_t)job->strideX;
             /* info is always passed: expm_exp(..., &info) is the contract
              * (the overflow verdict of the methods needs it). */
-            /* A permuted triangular block goes through expm_pade_exp (its
-             * permutation path) so the batch equals one-by-one calls. */
+            /* A permuted triangular or strongly graded block goes through
+             * expm_pade_exp (its permutation / balancing path) so the batch
+             * equals one-by-one calls. */
             int iw[2 * EXPM_PADE_SMALL_MAXN];
             expm_status st;
             if (expm_verdict_may_act(job->n, Ak, job->lda))
@@ -70,7 +71,8 @@ static void *worker(void *arg)
                  * the batch equals one-by-one calls and writes nothing it refuses */
                 st = expm_exp(job->method, job->n, Ak, job->lda, Xk, job->ldx, &info);
             else
-                st = job->small && !expm_triangular_perm(job->n, Ak, job->lda, iw)
+                st = job->small && !expm_triangular_perm(job->n, Ak, job->lda, iw) &&
+                             !expm_pade_graded_candidate(job->n, Ak, job->lda)
                          ? expm_pade_small_exp(job->n, Ak, job->lda, Xk, job->ldx, &info)
                          : job->fn(job->n, Ak, job->lda, Xk, job->ldx, &info);
             if (job->status_each)
@@ -83,6 +85,7 @@ static void *worker(void *arg)
                 }
                 continue;
             }
+            expm_flag_zero_column(job->n, Xk, job->ldx, &info);   /* as expm_exp */
             w->m = info.m > w->m ? info.m : w->m;
             w->s = info.s > w->s ? info.s : w->s;
             w->products += info.products;

@@ -139,3 +139,35 @@ Test(api, huge_direction_with_tiny_exponential)
     cr_assert_eq(expm_frechet("pade", 1, &a, 1, &e, 1, &l, 1, NULL, 0, NULL), EXPM_OK);
     cr_expect(fabs(l - 2.8223507304719372e-24) <= 1e-15 * 2.8223507304719372e-24, "L = %.17g", l);
 }
+
+/* exp(A) is nonsingular: a result whose every entry underflowed (A =
+ * -1000 I + 5 R / ||R||_1, exp ~ 1e-434 everywhere) is 0 rounded correctly
+ * but must say so. It came back as 0 with no warning from pade, pade-schur
+ * and taylor (an outside audit); a lone -1000 did warn. */
+Test(api, total_underflow_is_warned)
+{
+    static const char *methods[] = {"pade", "pade-schur", "taylor"};
+    for (int n = 3; n <= 8; n += 5) {
+        double A[64], X[64];
+        tu_randn(n, 99 + (uint64_t)n, 5.0, A);
+        for (int i = 0; i < n; i++)
+            A[i + i * n] -= 1000.0;
+        for (int k = 0; k < 3; k++) {
+            expm_info_t info;
+            cr_assert_eq(expm_exp(methods[k], n, A, n, X, n, &info), EXPM_OK, "%s", info.message);
+            for (int i = 0; i < n * n; i++)
+                cr_assert_eq(X[i], 0.0);
+            cr_expect(info.warnings & EXPM_WARN_UNDERFLOW, "%s n=%d: no underflow warning",
+                      methods[k], n);
+        }
+    }
+}
+
+/* ... and an ordinary result is not flagged (no zero column). */
+Test(api, no_underflow_flag_on_ordinary_results)
+{
+    double A[9] = {1, 2, 0, -1, 0.5, 3, 0, 0, -2}, X[9];
+    expm_info_t info;
+    cr_assert_eq(expm_exp(NULL, 3, A, 3, X, 3, &info), EXPM_OK);
+    cr_expect_eq(info.warnings & EXPM_WARN_UNDERFLOW, 0u);
+}

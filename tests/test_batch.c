@@ -80,6 +80,31 @@ Test(batch, equals_one_by_one_small_path)
             check_equal(n % 2 ? "pade" : NULL, n, 61, threads[t]);
 }
 
+/* Strongly graded blocks (D G D^-1, D over 2^120) take the default's
+ * balancing path (pade.c), not the small path directly: the batch must
+ * still equal expm_exp bit for bit. It did not when batch.c called the
+ * small path for every non-triangular block (n = 4, 6). */
+Test(batch, graded_blocks_equal_expm_exp)
+{
+    for (int n = 4; n <= 6; n += 2) {
+        int count = 8;
+        double A[8 * 36], X[8 * 36], Y[8 * 36], G[36];
+        for (int k = 0; k < count; k++) {
+            tu_randn(n, 4242 + (uint64_t)k, k % 2 ? 50.0 : 1.0, G);
+            for (int j = 0; j < n; j++)
+                for (int i = 0; i < n; i++)
+                    A[k * n * n + i + j * n] = ldexp(G[i + j * n], (k % 3 ? 24 : -24) * (i - j));
+        }
+        expm_info_t info;
+        cr_assert_eq(expm_exp_batch(NULL, n, count, A, n, n * n, X, n, n * n, 2, NULL, &info),
+                     EXPM_OK, "%s", info.message);
+        for (int k = 0; k < count; k++)
+            cr_assert_eq(expm_exp(NULL, n, A + k * n * n, n, Y + k * n * n, n, NULL), EXPM_OK);
+        cr_expect(memcmp(X, Y, sizeof(double) * count * n * n) == 0,
+                  "n=%d: batch differs from expm_exp on graded blocks", n);
+    }
+}
+
 Test(batch, equals_one_by_one_other_methods)
 {
     check_equal("pade", 12, 9, 2);       /* small path (n <= 16) */

@@ -370,6 +370,42 @@ Test(pade, strongly_graded_as_accurate_as_balanced, .timeout = 120)
     printf("pade strongly graded: %d matrices (exp and L), worst phi_G %.3g\n", count, worst);
 }
 
+/* Nearly triangular and strongly graded: S upper triangular (||S||_1 =
+ * 10) plus 1e-10 randn below the diagonal, D = 2^k_i with k zigzagging
+ * over +-200 (n = 12). The worst-case magnification rho of the balanced
+ * result is ~2^400 here, far above its true error, and A itself needs
+ * ~265 squarings: the default printed exp(A) with relative error 0.42 and
+ * L(A,E) with 1.0 (warned, exit 0; an outside audit). Kept balanced when
+ * it saves >= 64 squarings (pade.c): now <= 1e-12 against the reference. */
+Test(pade, nearly_triangular_graded, .timeout = 120)
+{
+    int n = 12;
+    double S[144], F[144], A[144], E[144], R[144], X[144], RL[144], L[144];
+    tu_randn(n, 2028, 10.0, S);
+    tu_randn(n, 2029, 1.0, F);
+    double T[144];
+    tu_randn(n, 2030, 1.0, T);
+    int k[12];
+    for (int i = 0; i < n; i++)
+        k[i] = (i % 2 ? 1 : -1) * (200 * i) / (n - 1);
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) {
+            double sij = i > j ? 1e-10 * T[i + j * n] : S[i + j * n];
+            A[i + j * n] = ldexp(sij, k[i] - k[j]);
+            E[i + j * n] = ldexp(F[i + j * n], k[i] - k[j]);
+        }
+    cr_assert_eq(expm_ref_exp(n, A, n, R, n, 0, NULL), EXPM_OK);
+    cr_assert_eq(expm_ref_frechet(n, A, n, E, n, RL, n, NULL, 0, 0, NULL), EXPM_OK);
+    expm_info_t info;
+    cr_assert_eq(expm_exp(NULL, n, A, n, X, n, &info), EXPM_OK, "%s", info.message);
+    double ex = tu_relerr(n, X, R);
+    cr_assert_eq(expm_frechet(NULL, n, A, n, E, n, L, n, NULL, 0, &info), EXPM_OK, "%s",
+                 info.message);
+    double eL = tu_relerr(n, L, RL);
+    cr_expect(ex <= 1e-12 && eL <= 1e-12, "exp error %.3g, L error %.3g", ex, eL);
+    printf("pade nearly triangular graded: exp error %.3g, L error %.3g\n", ex, eL);
+}
+
 /* L is linear in E, and pade_frechet carries a far-off scale of E in the
  * exponent of L: L(A, 2^k E) = 2^k L(A, E) bit for bit for k = +-1000 and
  * ||A||_1 = 3, 40 (s = 0 and s > 0). Before, 2^1000 E overflowed in

@@ -1,0 +1,92 @@
+/* nilpotent.c -- exp(A) of a strictly triangular A (zero diagonal, so
+ * A^n = 0) as its finite Taylor sum, for the default pade.
+ *
+ * Why: exp(A) = sum_{k<n} A^k / k! exactly, with no scaling and no
+ * squaring. Scaling and squaring on such an A with huge entries lost the
+ * whole answer: AMH's ||A^k||^(1/k) are 0, so s came only from the
+ * pre-scaling to ||A||_1 <= 2^100 (pade.c), e.g. s = 648 for the 4x4
+ * superdiagonal 1e225; in the 2^e representation of the squarings the
+ * identity part underflowed, the nilpotent part then annihilated itself,
+ * and the default printed I + A with exit 0 and no warning, where a^2/2 and
+ * a^3/6 overflow (relative error 1; an outside audit). The sum has
+ * componentwise error ~ n u (exp(|A|))_ij, and overflow of a term is seen
+ * as it happens. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "dense.h"
+#include "methods.h"
+
+/* 1 if A is strictly upper (up = 1) or strictly lower (up = 0) triangular. */
+static int strictly_triangular(int n, const double *A, int lda, int up)
+{
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++)
+            if ((up ? i >= j : i <= j) && A[i + (size_t)j * lda] != 0.0)
+                return 0;
+    return 1;
+}
+
+int expm_nilpotent_candidate(int n, const double *A, int lda)
+{
+    if (n < 1 || A[0] != 0.0 || A[(size_t)(n - 1) * (lda + 1)] != 0.0)
+        return 0;   /* a nonzero diagonal end: O(1) on an ordinary A */
+    return strictly_triangular(n, A, lda, 1) || strictly_triangular(n, A, lda, 0);
+}
+
+expm_status expm_nilpotent_exp(int n, const double *A, int lda, double *X, int ldx,
+                               expm_info_t *info)
+{
+    double *P = expm_dalloc_uninit(n, 3);
+    if (!P) {
+        expm_info_msg(info, "cannot allocate workspace for n = %d", n);
+        return EXPM_ENOMEM;
+    }
+    double *W = P + (size_t)n * n, *S = W + (size_t)n * n;
+    expm_dset_identity(n, 1.0, P, n);
+    expm_dset_identity(n, 1.0, S, n);
+    expm_status st = EXPM_OK;
+    int k = 1, products = 0;
+    for (; k < n; k++) {
+        expm_dgemm(n, 'N', 'N', 1.0, P, n, A, lda, 0.0, W, n), products++;
+        expm_dscal(n, n, 1.0 / k, W, n);
+        if (!expm_dall_finite(n, n, W, n)) {
+            /* The size of A^k / k! again from P 2^-p and A 2^-a with norms
+             * ~1 (exact scalings): for the message. */
+            int ep = expm_dnorm1_exponent(n, n, P, n), ea = expm_dnorm1_exponent(n, n, A, lda);
+            expm_dscal(n, n, ldexp(1.0, -ep), P, n);
+            expm_dcopy(n, n, A, lda, W, n);
+            expm_dscal(n, n, ldexp(1.0, -ea), W, n);
+            expm_dgemm(n, 'N', 'N', 1.0 / k, P, n, W, n, 0.0, S, n);
+            double l10 = EXPM_LOG10_2 * (expm_dlog2norm1(n, n, S, n) + ep + ea);
+            char p10[48];
+            if (info)
+                info->log10_norm = l10;
+            expm_info_msg(info, "exp(A) overflows double: A is nilpotent and the term A^%d/%d! "
+                          "of its finite Taylor sum has ||.||_1 ~ %s", k, k,
+                          expm_pow10_str(l10, p10, sizeof p10));
+            st = EXPM_EOVERFLOW;
+            break;
+        }
+        if (expm_dnorm1(n, n, W, n) == 0.0)
+            break;     /* A^k = 0 (or underflowed): the sum is complete */
+        expm_daxpby(n, n, 1.0, W, n, 1.0, S, n);
+        double *t = P;
+        P = W, W = t;
+    }
+    if (st == EXPM_OK && !expm_dall_finite(n, n, S, n)) {
+        expm_info_msg(info, "exp(A) overflows double: A is nilpotent and the sum of its "
+                      "Taylor terms overflows");
+        st = EXPM_EOVERFLOW;
+    }
+    if (st == EXPM_OK)
+        expm_dcopy(n, n, S, n, X, ldx);
+    if (info) {
+        info->m = k - 1 > 0 ? k - 1 : 0;   /* degree of the Taylor polynomial */
+        info->s = 0;
+        info->products = products;
+        info->solves = 0;
+    }
+    free(P < W ? P : W);
+    return st;
+}

@@ -1,0 +1,79 @@
+/*
+ * test_nilpotent.c -- methods/nilpotent.c: exp of a strictly triangular A
+ * by its finite Taylor sum, as the default takes it.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+
+#include "../methods/methods.h"
+#include "testutil.h"
+
+/* The superdiagonal chain N a (n = 4): exp = [[1, a, a^2/2, a^3/6], ...]
+ * exactly; a = 1e100 keeps a^3/6 finite. Upper and lower (transposed). */
+Test(nilpotent, superdiagonal_chain_closed_form)
+{
+    double a = 1e100, A[16] = {0}, At[16] = {0}, X[16];
+    for (int i = 0; i < 3; i++)
+        A[i + (i + 1) * 4] = a, At[(i + 1) + i * 4] = a;
+    cr_assert(expm_nilpotent_candidate(4, A, 4) && expm_nilpotent_candidate(4, At, 4));
+    double c[4] = {1.0, a, a * a / 2, a * a * a / 6};
+    for (int t = 0; t < 2; t++) {
+        expm_info_t info;
+        cr_assert_eq(expm_exp(NULL, 4, t ? At : A, 4, X, 4, &info), EXPM_OK, "%s", info.message);
+        for (int j = 0; j < 4; j++)
+            for (int i = 0; i < 4; i++) {
+                int d = t ? i - j : j - i;
+                double want = d < 0 ? 0.0 : c[d], got = X[i + j * 4];
+                cr_expect(fabs(got - want) <= 4e-16 * fabs(want), "t=%d X(%d,%d) = %.17g, want %.17g",
+                          t, i + 1, j + 1, got, want);
+            }
+    }
+}
+
+/* a = 1e225: a^2/2 overflows. The default printed I + A with EXPM_OK (an
+ * outside audit: s = 648 squarings lost the identity part); now
+ * EXPM_EOVERFLOW, for n = 4 (small path) and n = 20 (BLAS path). */
+Test(nilpotent, overflow_is_reported)
+{
+    for (int n = 4; n <= 20; n += 16) {
+        double A[400] = {0}, X[400];
+        for (int i = 0; i + 1 < n; i++)
+            A[i + (i + 1) * n] = 1e225;
+        expm_info_t info;
+        cr_expect_eq(expm_exp(NULL, n, A, n, X, n, &info), EXPM_EOVERFLOW, "n=%d", n);
+        cr_expect(strstr(info.message, "overflows double") != NULL, "%s", info.message);
+        cr_expect(info.log10_norm > 449 && info.log10_norm < 451, "log10 %g", info.log10_norm);
+    }
+}
+
+/* Seeded random strictly upper triangular (||A||_1 = 1, 10, 100), n = 3..12,
+ * against the certified reference: relative error <= 100 u max(kappa, 1). */
+Test(nilpotent, random_matches_reference, .timeout = 60)
+{
+    static const double norms[3] = {1, 10, 100};
+    double worst = 0;
+    for (int n = 3; n <= 12; n += 3)
+        for (int b = 0; b < 3; b++) {
+            double G[144], R[144], X[144];
+            tu_randn(n, 300 + (uint64_t)(n * 7 + b), norms[b], G);
+            for (int j = 0; j < n; j++)
+                for (int i = j; i < n; i++)
+                    G[i + j * n] = 0.0;
+            cr_assert_eq(expm_ref_exp(n, G, n, R, n, 0, NULL), EXPM_OK);
+            cr_assert_eq(expm_exp(NULL, n, G, n, X, n, NULL), EXPM_OK);
+            double kappa = fmax(tu_kappa_exp(n, G), 1.0), err = tu_relerr(n, X, R);
+            cr_expect(err <= 100 * TU_U * kappa, "n=%d ||A||=%g: err %.3g, kappa %.3g", n,
+                      norms[b], err, kappa);
+            worst = fmax(worst, err / (TU_U * kappa));
+        }
+    printf("nilpotent: worst phi %.3g\n", worst);
+}
+
+/* Ordinary matrices are not candidates (a nonzero diagonal end decides). */
+Test(nilpotent, ordinary_matrices_are_not_candidates)
+{
+    double A[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    cr_expect_eq(expm_nilpotent_candidate(3, A, 3), 0);
+    double S[9] = {0, -1, 0, 1, 0, 0, 0, 0, 0};   /* zero diagonal, not triangular */
+    cr_expect_eq(expm_nilpotent_candidate(3, S, 3), 0);
+}
