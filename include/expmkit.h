@@ -192,7 +192,8 @@ const expm_method_t *expm_method_get(int i);
  *    had error 0.05, unbalanced 1e-16 at s = 10; a nearly triangular
  *    zigzag-graded A: balanced 9e-17, unbalanced 0.42 at s = 265).
  *  - strictly triangular A (nilpotent): the finite Taylor sum
- *    sum_{k<n} A^k/k! (methods/nilpotent.c), exact but for rounding; the
+ *    sum_{k<n} A^k/k! (methods/nilpotent.c), exact but for rounding, and
+ *    L(A,E) as that of the nilpotent [[A, E], [0, A]]; the
  *    squarings of the pre-scaled A (||A||_1 > 2^100) had printed I + A for
  *    a 1e225 superdiagonal whose exp overflows (exit 0, no warning).
  *  - every method: a result with an all-zero column (exp(A) is

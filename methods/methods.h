@@ -30,6 +30,10 @@ expm_status expm_pade_blas_exp(int n, const double *A, int lda, double *X, int l
 int expm_nilpotent_candidate(int n, const double *A, int lda);
 expm_status expm_nilpotent_exp(int n, const double *A, int lda, double *X, int ldx,
                                expm_info_t *info);
+/* L(A,E) (and exp(A) into X unless NULL) for strictly triangular A: the
+ * (1,2) block of the finite Taylor sum of exp([[A, E], [0, A]]). */
+expm_status expm_nilpotent_frechet(int n, const double *A, int lda, const double *E, int lde,
+                                   double *L, int ldl, double *X, int ldx, expm_info_t *info);
 
 /* 1 if the default (expm_pade_exp) may compute exp(A) on a balanced
  * D^-1 A D (strong grading, pade.c): its cheap allocation-free test, for

@@ -1,5 +1,5 @@
-/* nilpotent.c -- exp(A) of a strictly triangular A (zero diagonal, so
- * A^n = 0) as its finite Taylor sum, for the default pade.
+/* nilpotent.c -- exp(A) and L(A,E) of a strictly triangular A (zero
+ * diagonal, so A^n = 0) as finite Taylor sums, for the default pade.
  *
  * Why: exp(A) = sum_{k<n} A^k / k! exactly, with no scaling and no
  * squaring. Scaling and squaring on such an A with huge entries lost the
@@ -88,5 +88,79 @@ expm_status expm_nilpotent_exp(int n, const double *A, int lda, double *X, int l
         info->solves = 0;
     }
     free(P < W ? P : W);
+    return st;
+}
+
+/* L(A,E) is the (1,2) block of exp([[A, E], [0, A]]), whose block matrix is
+ * nilpotent too (index <= 2n - 1): with X_k = A^k/k! and Y_k the (1,2)
+ * block of M^k/k!, Y_k = (A Y_(k-1) + E X_(k-1)) / k, L = sum_k Y_k, and
+ * every term vanishes for k >= 2n - 1. The same audit's 1e225 chain had L
+ * printed with exit 0 (warned by the trace check), where it overflows. */
+expm_status expm_nilpotent_frechet(int n, const double *A, int lda, const double *E, int lde,
+                                   double *L, int ldl, double *X, int ldx, expm_info_t *info)
+{
+    if (!X && expm_dnorm1(n, n, E, lde) == 0.0) {   /* L(A, 0) = 0 however large A is */
+        expm_dset_identity(n, 0.0, L, ldl);
+        if (info)
+            info->m = info->s = 0, info->products = 0, info->solves = 0;
+        return EXPM_OK;
+    }
+    double *P = expm_dalloc_uninit(n, 6);
+    if (!P) {
+        expm_info_msg(info, "cannot allocate workspace for n = %d", n);
+        return EXPM_ENOMEM;
+    }
+    size_t nn = (size_t)n * n;
+    double *Xk = P, *Yk = P + nn, *Xn = P + 2 * nn, *Yn = P + 3 * nn, *SX = P + 4 * nn,
+           *SL = P + 5 * nn;
+    expm_dset_identity(n, 1.0, Xk, n);
+    expm_dset_identity(n, 1.0, SX, n);
+    expm_dset_identity(n, 0.0, Yk, n);
+    expm_dset_identity(n, 0.0, SL, n);
+    expm_status st = EXPM_OK;
+    int products = 0, k = 1;
+    for (; k < 2 * n; k++) {
+        /* Y_k = (A Y_(k-1) + E X_(k-1)) / k, X_k = A X_(k-1) / k */
+        expm_dgemm(n, 'N', 'N', 1.0, A, lda, Yk, n, 0.0, Yn, n);
+        expm_dgemm(n, 'N', 'N', 1.0, E, lde, Xk, n, 1.0, Yn, n);
+        expm_dgemm(n, 'N', 'N', 1.0, A, lda, Xk, n, 0.0, Xn, n);
+        products += 3;
+        expm_dscal(n, n, 1.0 / k, Yn, n);
+        expm_dscal(n, n, 1.0 / k, Xn, n);
+        if (!expm_dall_finite(n, n, Yn, n) || !expm_dall_finite(n, n, Xn, n)) {
+            int lx = X && !expm_dall_finite(n, n, Xn, n);
+            expm_info_msg(info, "%s overflows double: A is nilpotent and the term of degree %d "
+                          "of the finite Taylor sum of exp([[A, E], [0, A]]) overflows",
+                          lx ? "exp(A)" : "L(A,E)", k);
+            if (info)
+                info->log10_norm = INFINITY;
+            st = EXPM_EOVERFLOW;
+            break;
+        }
+        double ny = expm_dnorm1(n, n, Yn, n), nx = expm_dnorm1(n, n, Xn, n);
+        if (ny == 0.0 && nx == 0.0)
+            break;
+        expm_daxpby(n, n, 1.0, Yn, n, 1.0, SL, n);
+        expm_daxpby(n, n, 1.0, Xn, n, 1.0, SX, n);
+        double *t = Xk; Xk = Xn; Xn = t;
+        t = Yk; Yk = Yn; Yn = t;
+    }
+    if (st == EXPM_OK && (!expm_dall_finite(n, n, SL, n) || !expm_dall_finite(n, n, SX, n))) {
+        expm_info_msg(info, "%s overflows double: A is nilpotent and the sum of its Taylor "
+                      "terms overflows", expm_dall_finite(n, n, SX, n) ? "L(A,E)" : "exp(A)");
+        st = EXPM_EOVERFLOW;
+    }
+    if (st == EXPM_OK) {
+        expm_dcopy(n, n, SL, n, L, ldl);
+        if (X)
+            expm_dcopy(n, n, SX, n, X, ldx);
+    }
+    if (info) {
+        info->m = k - 1 > 0 ? k - 1 : 0;
+        info->s = 0;
+        info->products = products;
+        info->solves = 0;
+    }
+    free(P);
     return st;
 }

@@ -829,6 +829,8 @@ static expm_status pade_frechet(int n, const double *A, int lda, const double *E
         return st;
     if (n == 1)
         return frechet_1x1(A, E, L, X, info);
+    if (!blk_in && expm_nilpotent_candidate(n, A, lda))   /* nilpotent.c has why */
+        return expm_nilpotent_frechet(n, A, lda, E, lde, L, ldl, X, ldx, info);
 
     double *ws = expm_ws_take(n, 19);    /* kept for the next call: workspace.c */
     double *work = malloc((size_t)2 * n * sizeof(double));

@@ -77,3 +77,54 @@ Test(nilpotent, ordinary_matrices_are_not_candidates)
     double S[9] = {0, -1, 0, 1, 0, 0, 0, 0, 0};   /* zero diagonal, not triangular */
     cr_expect_eq(expm_nilpotent_candidate(3, S, 3), 0);
 }
+
+/* L(A,E) for strictly triangular A against the certified reference (the
+ * (1,2) block of the nilpotent [[A, E], [0, A]]): err <= 100 u kappa;
+ * also lower triangular, and exp(A) returned alongside. */
+Test(nilpotent, frechet_matches_reference, .timeout = 60)
+{
+    static const double norms[3] = {1, 10, 100};
+    double worst = 0;
+    for (int n = 3; n <= 9; n += 3)
+        for (int b = 0; b < 3; b++)
+            for (int low = 0; low <= 1; low++) {
+                double G[81], E[81], R[81], L[81], X[81], RX[81];
+                tu_randn(n, 500 + (uint64_t)(n * 7 + b), norms[b], G);
+                tu_randn(n, 600 + (uint64_t)(n * 7 + b), 1.0, E);
+                for (int j = 0; j < n; j++)
+                    for (int i = 0; i < n; i++)
+                        if (low ? i <= j : i >= j)
+                            G[i + j * n] = 0.0;
+                cr_assert_eq(expm_ref_frechet(n, G, n, E, n, R, n, NULL, 0, 0, NULL), EXPM_OK);
+                cr_assert_eq(expm_ref_exp(n, G, n, RX, n, 0, NULL), EXPM_OK);
+                cr_assert_eq(expm_frechet(NULL, n, G, n, E, n, L, n, X, n, NULL), EXPM_OK);
+                double kappa = fmax(tu_kappa_exp(n, G), 1.0);
+                double eL = tu_relerr(n, L, R), eX = tu_relerr(n, X, RX);
+                cr_expect(eL <= 100 * TU_U * kappa && eX <= 100 * TU_U * kappa,
+                          "n=%d ||A||=%g low=%d: L err %.3g, exp err %.3g, kappa %.3g", n,
+                          norms[b], low, eL, eX, kappa);
+                worst = fmax(worst, eL / (TU_U * kappa));
+            }
+    printf("nilpotent L: worst phi %.3g\n", worst);
+}
+
+/* The 1e225 chain: L(A,E) ~ a^2 e overflows, EXPM_EOVERFLOW (it was
+ * printed with exit 0 and a trace warning; an outside audit); E = 0 gives
+ * L = 0 however large A. */
+Test(nilpotent, frechet_overflow_and_zero_direction)
+{
+    double A[16] = {0}, E[16], L[16];
+    for (int i = 0; i < 3; i++)
+        A[i + (i + 1) * 4] = 1e225;
+    for (int k = 0; k < 16; k++)
+        E[k] = 1.0 + k;
+    expm_info_t info;
+    cr_expect_eq(expm_frechet(NULL, 4, A, 4, E, 4, L, 4, NULL, 0, &info), EXPM_EOVERFLOW);
+    cr_expect(strstr(info.message, "L(A,E) overflows") != NULL, "%s", info.message);
+    for (int k = 0; k < 16; k++)
+        E[k] = 0.0, L[k] = 7.0;
+    cr_expect_eq(expm_frechet(NULL, 4, A, 4, E, 4, L, 4, NULL, 0, &info), EXPM_OK, "%s",
+                 info.message);
+    for (int k = 0; k < 16; k++)
+        cr_expect_eq(L[k], 0.0);
+}
