@@ -26,7 +26,8 @@ expm_status expm_pade_blas_exp(int n, const double *A, int lda, double *X, int l
 #define EXPM_PADE_SMALL_MAXN 16
 /* nilpotent.c: strictly triangular A (zero diagonal): exp(A) as the finite
  * Taylor sum sum_{k<n} A^k/k!, EXPM_EOVERFLOW when a term overflows. The
- * candidate test is O(1) unless A's diagonal ends are 0. */
+ * candidate test (n <= 32, or ||A||_1 > 2^100) is O(1) unless A's diagonal
+ * ends are 0. */
 int expm_nilpotent_candidate(int n, const double *A, int lda);
 expm_status expm_nilpotent_exp(int n, const double *A, int lda, double *X, int ldx,
                                expm_info_t *info);
