@@ -53,8 +53,7 @@ expm_status expm_nilpotent_exp(int n, const double *A, int lda, double *X, int l
     expm_status st = EXPM_OK;
     int k = 1, products = 0;
     for (; k < n; k++) {
-        expm_dgemm(n, 'N', 'N', 1.0, P, n, A, lda, 0.0, W, n), products++;
-        expm_dscal(n, n, 1.0 / k, W, n);
+        expm_dgemm(n, 'N', 'N', 1.0 / k, P, n, A, lda, 0.0, W, n), products++;
         if (!expm_dall_finite(n, n, W, n)) {
             /* The size of A^k / k! again from P 2^-p and A 2^-a with norms
              * ~1 (exact scalings): for the message. */
@@ -126,12 +125,12 @@ expm_status expm_nilpotent_frechet(int n, const double *A, int lda, const double
     int products = 0, k = 1;
     for (; k < 2 * n; k++) {
         /* Y_k = (A Y_(k-1) + E X_(k-1)) / k, X_k = A X_(k-1) / k */
-        expm_dgemm(n, 'N', 'N', 1.0, A, lda, Yk, n, 0.0, Yn, n);
-        expm_dgemm(n, 'N', 'N', 1.0, E, lde, Xk, n, 1.0, Yn, n);
-        expm_dgemm(n, 'N', 'N', 1.0, A, lda, Xk, n, 0.0, Xn, n);
+        /* 1/k inside each product: A Y + E X can overflow where its half
+         * does not ([[0, a], [0, 0]], a = 1.7e308: L_12 = a; test_scaling). */
+        expm_dgemm(n, 'N', 'N', 1.0 / k, A, lda, Yk, n, 0.0, Yn, n);
+        expm_dgemm(n, 'N', 'N', 1.0 / k, E, lde, Xk, n, 1.0, Yn, n);
+        expm_dgemm(n, 'N', 'N', 1.0 / k, A, lda, Xk, n, 0.0, Xn, n);
         products += 3;
-        expm_dscal(n, n, 1.0 / k, Yn, n);
-        expm_dscal(n, n, 1.0 / k, Xn, n);
         if (!expm_dall_finite(n, n, Yn, n) || !expm_dall_finite(n, n, Xn, n)) {
             int lx = X && !expm_dall_finite(n, n, Xn, n);
             expm_info_msg(info, "%s overflows double: A is nilpotent and the term of degree %d "
