@@ -171,3 +171,26 @@ Test(api, no_underflow_flag_on_ordinary_results)
     cr_assert_eq(expm_exp(NULL, 3, A, 3, X, 3, &info), EXPM_OK);
     cr_expect_eq(info.warnings & EXPM_WARN_UNDERFLOW, 0u);
 }
+
+/* The same for L(A,E) and the adjoint: L = 0 for E != 0 is an underflow
+ * (L(A,.) is singular only for eigenvalues 2 pi i k apart); E = 0 is not. */
+Test(api, total_underflow_of_frechet_is_warned)
+{
+    int n = 4;
+    double A[16], E[16], L[16], X[16];
+    tu_randn(n, 7, 5.0, A);
+    for (int i = 0; i < n; i++)
+        A[i + i * n] -= 1000.0;
+    tu_randn(n, 8, 1.0, E);
+    expm_info_t info;
+    cr_assert_eq(expm_frechet(NULL, n, A, n, E, n, L, n, X, n, &info), EXPM_OK, "%s",
+                 info.message);
+    cr_expect(info.warnings & EXPM_WARN_UNDERFLOW, "frechet: no underflow warning");
+    cr_assert_eq(expm_adjoint(NULL, n, A, n, E, n, L, n, &info), EXPM_OK, "%s", info.message);
+    cr_expect(info.warnings & EXPM_WARN_UNDERFLOW, "adjoint: no underflow warning");
+    double B[16] = {0}, Z[16] = {0};
+    for (int i = 0; i < n; i++)
+        B[i + i * n] = 1.0 + i;
+    cr_assert_eq(expm_frechet(NULL, n, B, n, Z, n, L, n, NULL, 0, &info), EXPM_OK);
+    cr_expect_eq(info.warnings & EXPM_WARN_UNDERFLOW, 0u, "E = 0 flagged");
+}
