@@ -86,6 +86,13 @@ const char *expm_strerror(expm_status status);
                                         at A, rounding A alone changes exp(A) by ~u*kappa
                                         (rotated Jordan blocks: u*kappa = 25, every double
                                         method wrong); message gives kappa */
+#define EXPM_WARN_GRADED      0x200u /* pade-schur (and the default when it takes the
+                                        Schur path) on a strongly graded A, computed on
+                                        D^-1 A D: scaling the result back by D can magnify
+                                        the rounding errors of the Schur-form result by
+                                        rho > 2^20 (message gives rho): digits may be lost
+                                        (the 2^rho u bound was met within a few bits on
+                                        the cases measured) */
 
 typedef struct {
     int s;              /* number of squarings (scaling parameter) */

@@ -192,6 +192,16 @@ expm_status expm_overflow_verdict(expm_status st, int n, const double *A, int ld
  * cannot be made (allocation). */
 int expm_is_nearly_normal(int n, const double *A, int lda);
 
+/* A claimed overflow (st == EXPM_EOVERFLOW) after squarings whose hump
+ * estimate passed EXPM_HUMP_LOG2, on A not nearly normal, is not believed
+ * unless e^alpha(A) (alpha the spectral abscissa) overflows too: the
+ * amplified rounding errors alone can exceed DBL_MAX (an outside audit:
+ * taylor and pade-plain on a non-normal 10x10 with ||A||_1 = 4.8e4 claimed
+ * ||exp(A)||_1 ~ 1e318, whose true norm is 1e-28 and whose hump is 3e11).
+ * Then EXPM_ENONFINITE with a message saying so. Returns st otherwise. */
+expm_status expm_hump_overflow(expm_status st, int n, const double *A, int lda, double hump,
+                               double extra_log10, const char *what, expm_info_t *info);
+
 /* On success (st == EXPM_OK) with hump > EXPM_HUMP_LOG2: set
  * EXPM_WARN_HUMP and a message with the estimate. Returns st. */
 expm_status expm_hump_warning(expm_status st, double hump, expm_info_t *info);
@@ -218,9 +228,10 @@ expm_status expm_hump_warning(expm_status st, double hump, expm_info_t *info);
  *   determined in double".
  * - st == EXPM_OK but that lower bound shows exp(A) overflowing: the
  *   result lost it; EXPM_EOVERFLOW for exp, EXPM_ENONFINITE for L.
- * tri_exact: the method keeps a (permuted) triangular A's diagonal exact
- * (pade, pade-plain, pade-schur), so such A is exempt (taylor on
- * diag(-1e16, 0, 1) gave 1 for e, silently: not exempt).
+ * tri_exact: 1 the method keeps a (permuted) triangular A's diagonal exact
+ * (pade, pade-schur), so such A is exempt (taylor on diag(-1e16, 0, 1) gave
+ * 1 for e, silently: not exempt); 2 only an upper or lower triangular A's
+ * (pade-plain, which has no permuted-triangular path); 0 none.
  * Does nothing when info == NULL. Returns the (possibly changed) status. */
 #define EXPM_UNCERTAIN_MIN 0x1p-10
 #define EXPM_UNCERTAIN_S 43   /* the least s with 2^s u >= EXPM_UNCERTAIN_MIN */
@@ -243,6 +254,8 @@ int expm_triangular_perm(int n, const double *A, int lda, int *iw);
 /* 1 if A is upper or lower triangular or such a P T P^T (above): its
  * eigenvalues are its diagonal, exactly. */
 int expm_triangular_any(int n, const double *A, int lda);
+/* 1 if A is upper or lower triangular (not permuted). */
+int expm_triangular_ul(int n, const double *A, int lda);
 /* T(i,j) = A(perm[i], perm[j]), and its inverse A(perm[i], perm[j]) = T(i,j). */
 void expm_perm_gather(int n, const int *perm, const double *A, int lda, double *T, int ldt);
 void expm_perm_scatter(int n, const int *perm, const double *T, int ldt, double *A, int lda);

@@ -665,6 +665,8 @@ static expm_status pade_exp(int n, const double *A, int lda, double *X, int ldx,
         }
         st = expm_unscale_result(n, n, Z, n, e, X, ldx, "exp(A)", info);
         st = expm_overflow_verdict(st, n, A, lda, 0.0, "exp(A)", info);
+        if (!dispatch && !quasi)
+            st = expm_hump_overflow(st, n, A, lda, hump, 0.0, "exp(A)", info);
         if (st == EXPM_OK && quasi)
             expm_flag_flushed_diagonal(n, blk, X, ldx, info);
         if (!dispatch && !quasi && (hump <= HUMP_SWITCH_LOG2 || !expm_is_nearly_normal(n, A, lda)))
@@ -1157,7 +1159,6 @@ static void graded_give(graded_ws_t *g)
  * with log10 ||M||_1 from the exponents; EXPM_ENOCONV (M untouched) if the
  * scaling back may magnify Y's rounding errors (rho below). Y is
  * overwritten on success. */
-#define GRADED_RHO_LOG2 20.0
 static expm_status graded_back(int n, const int *ex, int e0, int check_rho, double *Y, double *M,
                                int ldm, const char *what, expm_info_t *info)
 {
@@ -1194,7 +1195,7 @@ static expm_status graded_back(int n, const int *ex, int e0, int check_rho, doub
         emin = ex[i] < emin ? ex[i] : emin;
     }
     if (check_rho &&
-        (double)(emax - emin) + expm_dlog2norm1(n, n, Y, n) - (lmax - e0) > GRADED_RHO_LOG2)
+        (double)(emax - emin) + expm_dlog2norm1(n, n, Y, n) - (lmax - e0) > EXPM_GRADED_RHO_LOG2)
         return EXPM_ENOCONV;
     char p10[48];
     if (lmax >= DBL_MAX_EXP) {

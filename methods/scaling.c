@@ -253,6 +253,24 @@ double expm_mu2_upper(int n, const double *A, int lda, double nu_fro)
     return mu;
 }
 
+/* alpha(A) = max Re lambda(A) by dgeev (eigenvalues only); -inf if that
+ * fails. */
+static double spectral_abscissa(int n, const double *A, int lda)
+{
+    double *S = expm_dalloc(n, 1), *wr = malloc(2 * (size_t)n * sizeof(double));
+    double alpha = -INFINITY;
+    if (S && wr) {
+        expm_dcopy(n, n, A, lda, S, n);
+        if (LAPACKE_dgeev(LAPACK_COL_MAJOR, 'N', 'N', n, S, n, wr, wr + n, NULL, 1, NULL, 1) ==
+            0)
+            for (int i = 0; i < n; i++)
+                alpha = fmax(alpha, wr[i]);
+    }
+    free(S);
+    free(wr);
+    return alpha;
+}
+
 expm_status expm_overflow_verdict(expm_status st, int n, const double *A, int lda,
                                   double extra_log10, const char *what, expm_info_t *info)
 {
@@ -263,17 +281,7 @@ expm_status expm_overflow_verdict(expm_status st, int n, const double *A, int ld
         /* ||exp(A)|| >= rho(exp(A)) = e^alpha(A): a NaN/Inf result of a
          * matrix whose spectral abscissa exceeds log(DBL_MAX) is a true
          * overflow (of exp(A), and so of the block that contains it). */
-        double *S = expm_dalloc(n, 1), *wr = malloc(2 * (size_t)n * sizeof(double));
-        double alpha = -INFINITY;
-        if (S && wr) {
-            expm_dcopy(n, n, A, lda, S, n);
-            if (LAPACKE_dgeev(LAPACK_COL_MAJOR, 'N', 'N', n, S, n, wr, wr + n, NULL, 1, NULL,
-                              1) == 0)
-                for (int i = 0; i < n; i++)
-                    alpha = fmax(alpha, wr[i]);
-        }
-        free(S);
-        free(wr);
+        double alpha = spectral_abscissa(n, A, lda);
         if (alpha * LOG10E + extra_log10 > 308.26) {
             info->log10_norm = alpha * LOG10E + extra_log10;
             char p10[48];
@@ -304,6 +312,24 @@ expm_status expm_overflow_verdict(expm_status st, int n, const double *A, int ld
         return EXPM_ENONFINITE;
     }
     return st;
+}
+
+expm_status expm_hump_overflow(expm_status st, int n, const double *A, int lda, double hump,
+                               double extra_log10, const char *what, expm_info_t *info)
+{
+    if (st != EXPM_EOVERFLOW || !info || !(hump > EXPM_HUMP_LOG2) ||
+        expm_is_nearly_normal(n, A, lda))
+        return st;
+    const double LOG10E = 0.43429448190325182765;
+    double lo = spectral_abscissa(n, A, lda) * LOG10E + extra_log10;
+    if (lo > 308.26)
+        return st;                      /* ||.|| >= e^alpha(A): a true overflow */
+    char p10[48];
+    expm_info_msg(info, "%s lost all accuracy: the squarings amplified rounding errors by ~2^%.0f "
+                  "(hump) and took it to ~%s; its true size is not known (the default, pade, "
+                  "computes such A through the Schur form)", what, hump,
+                  expm_pow10_str(info->log10_norm, p10, sizeof p10));
+    return EXPM_ENONFINITE;
 }
 
 expm_status expm_hump_warning(expm_status st, double hump, expm_info_t *info)
@@ -458,7 +484,8 @@ expm_status expm_squaring_verdict(expm_status st, int n, const double *A, int ld
      * uncertainty to report when the method keeps the diagonal exact, and
      * no reason to doubt a method's overflow (finite-difference's "exp(A +
      * hE) failed for the step h" on [[1, 1e17], [0, 1]] stays as it is). */
-    if (tri && (tri_exact || st == EXPM_EOVERFLOW))
+    if (tri && ((tri_exact == 1 || (tri_exact == 2 && expm_triangular_ul(n, A, lda))) ||
+                st == EXPM_EOVERFLOW))
         return st;
     double nu_fro = n * ua;
     double lo = st == EXPM_OK ? ln_norm_lower(n, A, lda, nu_fro) : 0.0;

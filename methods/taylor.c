@@ -378,12 +378,14 @@ static expm_status taylor_run(int n, const double *A, int lda, const double *E, 
     expm_status st;
     if (frechet) {
         st = expm_unscale_result(n, n, LL, n, eL, Z, n, "L(A,E)", info);
-        st = expm_overflow_verdict(st, n, A, lda, EXPM_LOG10_2 * expm_dlog2norm1(n, n, E, lde),
-                                   "L(A,E)", info);
+        double lE = EXPM_LOG10_2 * expm_dlog2norm1(n, n, E, lde);
+        st = expm_overflow_verdict(st, n, A, lda, lE, "L(A,E)", info);
+        st = expm_hump_overflow(st, n, A, lda, hump, lE, "L(A,E)", info);
         if (st == EXPM_OK && X) {
             double log10L = info ? info->log10_norm : 0.0;
             st = expm_unscale_result(n, n, R, n, eR, X, ldx, "exp(A)", info);
             st = expm_overflow_verdict(st, n, A, lda, 0.0, "exp(A)", info);
+            st = expm_hump_overflow(st, n, A, lda, hump, 0.0, "exp(A)", info);
             if (info && st == EXPM_OK)
                 info->log10_norm = log10L;
         }
@@ -392,6 +394,7 @@ static expm_status taylor_run(int n, const double *A, int lda, const double *E, 
     } else {
         st = expm_unscale_result(n, n, R, n, eR, X, ldx, "exp(A)", info);
         st = expm_overflow_verdict(st, n, A, lda, 0.0, "exp(A)", info);
+        st = expm_hump_overflow(st, n, A, lda, hump, 0.0, "exp(A)", info);
     }
     if (info) {
         info->m = m;

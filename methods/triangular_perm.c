@@ -10,7 +10,7 @@
 
 #include "methods.h"
 
-int expm_triangular_any(int n, const double *A, int lda)
+int expm_triangular_ul(int n, const double *A, int lda)
 {
     int up = 1, lo = 1;
     for (int j = 0; j < n && (up || lo); j++)
@@ -19,7 +19,12 @@ int expm_triangular_any(int n, const double *A, int lda)
                 up &= i <= j;
                 lo &= i >= j;
             }
-    if (up || lo)
+    return up || lo;
+}
+
+int expm_triangular_any(int n, const double *A, int lda)
+{
+    if (expm_triangular_ul(n, A, lda))
         return 1;
     if (!expm_triangular_perm(n, A, lda, NULL))
         return 0;

@@ -120,6 +120,17 @@ int expm_grading_possible(int n, const double *A, int lda, double nrm, double fl
 int expm_grading_undo(int n, const double *A, int lda, double floor, int log2_drop, double *B,
                       int ldb, int *ex, double *scale);
 
+/* max ex - min ex: log2 cond(D) of D = diag(2^ex). Scaling a result Y back
+ * to D Y D^-1 maps an absolute error u ||Y|| of any entry to up to
+ * 2^span u ||Y||. */
+int expm_grading_span(int n, const int *ex);
+
+/* Above this log2 rho, with rho = 2^span ||Y|| / ||D Y D^-1|| the worst-case
+ * magnification of Y's rounding by the scaling back, a balanced result is
+ * not trusted as it is (methods/pade.c retries A itself, methods/
+ * pade_schur.c warns EXPM_WARN_GRADED; the measurements are there). */
+#define EXPM_GRADED_RHO_LOG2 20.0
+
 /* T = diag(2^ex) S diag(2^-ex) (dir > 0) or diag(2^-ex) S diag(2^ex)
  * (dir < 0), n-by-n, one ldexp per entry (T may be S). Returns 0 if exact,
  * else bit 1: a nonzero entry overflowed; bit 2: one fell below DBL_MIN. */

@@ -105,3 +105,15 @@ int expm_grading_undo(int n, const double *A, int lda, double floor, int log2_dr
     double lA = expm_dlog2norm1(n, n, A, lda), lB = expm_dlog2norm1(n, n, B, ldb);
     return lA - lB >= log2_drop && lB >= -100.0;
 }
+
+int expm_grading_span(int n, const int *ex)
+{
+    if (n < 1)
+        return 0;
+    int emax = ex[0], emin = ex[0];
+    for (int i = 1; i < n; i++) {
+        emax = ex[i] > emax ? ex[i] : emax;
+        emin = ex[i] < emin ? ex[i] : emin;
+    }
+    return emax - emin;
+}

@@ -171,53 +171,56 @@ static expm_status zoh_phi1(const char *method, int n, int m, double dt, const d
     return st;
 }
 
-int expm_zoh_augment(int n, int m, double dt, const double *A, int lda,
-                     const double *B, int ldb, double *M)
+void expm_zoh_augment(int n, int m, double dt, const double *A, int lda,
+                      const double *B, int ldb, double *M, int *kb)
 {
     int p = n + m;
     for (int j = 0; j < n; j++)
         for (int i = 0; i < n; i++)
             M[i + (size_t)j * p] = dt * A[i + (size_t)j * lda];
     if (m == 0 || n == 0)
-        return 0;
-    double na = expm_dnorm1(n, n, M, p), nb = 0.0, minabs = INFINITY;
+        return;
+    double na = expm_dnorm1(n, n, M, p);
+    int ea = 1, edt;   /* A = 0: ||2^k dt b_j||_1 ~ 1 */
+    if (na > 0.0)
+        frexp(na, &ea);
+    frexp(dt, &edt);
+    /* One exponent per column: Bbar is linear in each column of B, and a
+     * single k for all of B (the first version) was capped by the smallest
+     * entry of any column, so columns of 1e-300 and 1e300 left the
+     * augmented matrix at norm ~1e293 (pade-plain: 876 squarings, Abar
+     * with relative error 49, unwarned; an outside audit). */
     for (int j = 0; j < m; j++) {
-        double col = 0.0;
+        const double *b = B + (size_t)j * ldb;
+        double nb = 0.0, minabs = INFINITY;
         for (int i = 0; i < n; i++) {
-            double v = fabs(dt * B[i + (size_t)j * ldb]);
-            col += v;
+            double v = fabs(dt * b[i]);
+            nb += v;
             if (v > 0.0 && v < minabs)
                 minabs = v;
         }
-        if (col > nb)
-            nb = col;
-    }
-    int k = 0;
-    if (nb > 0.0 && (na > 0.0 || !isfinite(nb))) {
-        int ea = 1, eb, emin, edt;   /* A = 0: ||2^k dt B||_1 ~ 1 */
-        if (na > 0.0)
-            frexp(na, &ea);
-        if (isfinite(nb))
-            frexp(nb, &eb);
-        else {   /* dt B overflows: its exponent from those of dt and ||B||_1 */
-            frexp(dt, &edt);
-            eb = expm_dnorm1_exponent(n, m, B, ldb) + edt;
+        int k = 0;
+        if (nb > 0.0 && (na > 0.0 || !isfinite(nb))) {
+            int eb, emin;
+            if (isfinite(nb))
+                frexp(nb, &eb);
+            else   /* dt b_j overflows: its exponent from those of dt and ||b_j||_1 */
+                eb = expm_dnorm1_exponent(n, 1, b, n) + edt;
+            k = ea - eb;
+            /* Scaling down must not push any entry below the normal range
+             * (it would no longer be exact): keep min|dt b_j| 2^k >= DBL_MIN. */
+            frexp(minabs, &emin);
+            int kmin = DBL_MIN_EXP - emin + 1;
+            if (k < kmin)
+                k = kmin < 0 ? kmin : 0;
         }
-        k = ea - eb;
-        /* Scaling down must not push any entry below the normal range (it
-         * would no longer be exact): keep min|dt B| * 2^k >= DBL_MIN. */
-        frexp(minabs, &emin);
-        int kmin = DBL_MIN_EXP - emin + 1;
-        if (k < kmin)
-            k = kmin < 0 ? kmin : 0;
-    }
-    /* ldexp(dt b, k) = dt ldexp(b, k) unless dt b overflows (then k < 0). */
-    for (int j = 0; j < m; j++)
+        kb[j] = k;
+        /* ldexp(dt b, k) = dt ldexp(b, k) unless dt b overflows (then k < 0). */
         for (int i = 0; i < n; i++) {
-            double b = B[i + (size_t)j * ldb], v = dt * b;
-            M[i + (size_t)(n + j) * p] = isfinite(v) ? ldexp(v, k) : dt * ldexp(b, k);
+            double v = dt * b[i];
+            M[i + (size_t)(n + j) * p] = isfinite(v) ? ldexp(v, k) : dt * ldexp(b[i], k);
         }
-    return k;
+    }
 }
 
 expm_status expm_zoh(const char *method, int n, int m, double dt,
@@ -240,16 +243,20 @@ expm_status expm_zoh(const char *method, int n, int m, double dt,
         return zoh_phi1(method, n, m, dt, A, lda, B, ldb, Abar, ldab, Bbar, ldbb, info);
     int p = n + m;
     double *M = expm_dalloc(p, 2);
-    if (!M) {
+    int *kb = malloc((size_t)(m > 0 ? m : 1) * sizeof(int));
+    if (!M || !kb) {
+        free(M);
+        free(kb);
         expm_info_msg(info, "cannot allocate the %dx%d augmented matrix", p, p);
         return EXPM_ENOMEM;
     }
     double *X = M + (size_t)p * p;
-    int k = expm_zoh_augment(n, m, dt, A, lda, B, ldb, M);
-    if (!expm_dall_finite(p, p, M, p)) {   /* B's entries span more than double's range */
+    expm_zoh_augment(n, m, dt, A, lda, B, ldb, M, kb);
+    if (!expm_dall_finite(p, p, M, p)) {   /* a column's entries span more than double's range */
         expm_info_msg(info, "dt * B overflows double and cannot be scaled into range with "
                       "its smallest entries: the augmented matrix cannot be formed");
         free(M);
+        free(kb);
         return EXPM_EOVERFLOW;
     }
     st = expm_exp(method, p, M, p, X, p, info);
@@ -258,9 +265,10 @@ expm_status expm_zoh(const char *method, int n, int m, double dt,
                  "[Abar Bbar] overflows double: exp([[dt A, dt B], [0, 0]]) has 1-norm ~ 1e%.0f",
                  info->log10_norm);
     if (st == EXPM_OK) {
-        /* Undo the balancing 2^k of the B block (exact unless it overflows). */
+        /* Undo the balancing 2^k_j of the B block (exact unless it overflows). */
         for (int j = n; j < p && st == EXPM_OK; j++)
             for (int i = 0; i < n; i++) {
+                int k = kb[j - n];
                 double v = ldexp(X[i + (size_t)j * p], -k);
                 if (!isfinite(v)) {
                     expm_info_msg(info, "Bbar(%d,%d) overflows double", i + 1, j - n + 1);
@@ -278,6 +286,7 @@ expm_status expm_zoh(const char *method, int n, int m, double dt,
             expm_dcopy(n, m, X + (size_t)n * p, p, Bbar, ldbb);
     }
     free(M);
+    free(kb);
     return st;
 }
 

@@ -20,12 +20,13 @@ expm_status expm_zoh_check(int n, int m, double dt, const double *A, int lda,
  * (Bbar = phi_1(dt A) dt B from exp([[dt A, I], [0, 0]])). */
 long long expm_zoh_order(int n, int m);
 
-/* Build the p-by-p (p = n+m, ld p) augmented matrix [[dt A, 2^k dt B], [0, 0]]
- * into M (zeroed by the caller), with k chosen so that ||2^k dt B||_1 ~
- * ||dt A||_1 (~1 when A = 0; 0 when B = 0), also where dt B itself
- * overflows. Returns k. */
-int expm_zoh_augment(int n, int m, double dt, const double *A, int lda,
-                     const double *B, int ldb, double *M);
+/* Build the p-by-p (p = n+m, ld p) augmented matrix [[dt A, dt B K], [0, 0]]
+ * into M (zeroed by the caller), K = diag(2^kb[j]) with kb[j] chosen so that
+ * ||2^kb[j] dt b_j||_1 ~ ||dt A||_1 (~1 when A = 0; 0 when b_j = 0), also
+ * where dt b_j itself overflows, and no entry leaves the normal range. kb: m
+ * ints out. */
+void expm_zoh_augment(int n, int m, double dt, const double *A, int lda,
+                      const double *B, int ldb, double *M, int *kb);
 
 /* The inverse formula of the seed derivation (Mamba eq. 4):
  *   Abar = exp(dt A) by `method`,  Bbar = (dt A)^{-1} (Abar - I) dt B,

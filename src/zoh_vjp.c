@@ -78,18 +78,21 @@ expm_status expm_zoh_vjp(const char *method, int n, int m, double dt,
     }
     int p = n + m;
     double *M = expm_dalloc(p, 3);
-    if (!M) {
+    int *kb = malloc((size_t)(m > 0 ? m : 1) * sizeof(int));
+    if (!M || !kb) {
+        free(M);
+        free(kb);
         expm_info_msg(info, "cannot allocate the %dx%d augmented matrices", p, p);
         return EXPM_ENOMEM;
     }
     double *G = M + (size_t)p * p, *K = G + (size_t)p * p;
-    int k = expm_zoh_augment(n, m, dt, A, lda, B, ldb, M);
+    expm_zoh_augment(n, m, dt, A, lda, B, ldb, M, kb);
     for (int j = 0; j < n; j++)
         for (int i = 0; i < n; i++)
             G[i + (size_t)j * p] = G_Abar[i + (size_t)j * ldgab];
     for (int j = 0; j < m; j++)
         for (int i = 0; i < n; i++)
-            G[i + (size_t)(n + j) * p] = ldexp(G_Bbar[i + (size_t)j * ldgbb], -k);
+            G[i + (size_t)(n + j) * p] = ldexp(G_Bbar[i + (size_t)j * ldgbb], -kb[j]);
     st = expm_adjoint(method, p, M, p, G, p, K, p, info);
     if (st == EXPM_OK) {
         /* Undo the balancing, then the chain rule through M = dt [A B]. */
@@ -98,7 +101,7 @@ expm_status expm_zoh_vjp(const char *method, int n, int m, double dt,
             for (int i = 0; i < n; i++) {
                 double kij = K[i + (size_t)j * p];
                 if (j >= n)
-                    kij = ldexp(kij, k);
+                    kij = ldexp(kij, kb[j - n]);
                 double x = j < n ? A[i + (size_t)j * lda] : B[i + (size_t)(j - n) * ldb];
                 s += (long double)kij * x;
                 K[i + (size_t)j * p] = dt * kij;
@@ -121,5 +124,6 @@ expm_status expm_zoh_vjp(const char *method, int n, int m, double dt,
         }
     }
     free(M);
+    free(kb);
     return st;
 }

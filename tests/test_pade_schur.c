@@ -443,3 +443,96 @@ Test(pade_schur, tiny_eigenvalues_keep_the_frechet_derivative)
                       as[k], i, L[i], R[i]);
     }
 }
+
+/* A strongly graded, nearly triangular A (zigzag D over 2^+-200 ~ 10^+-60,
+ * n = 12; an outside audit's family): on D^-1 A D the Schur vectors mix
+ * entries that D then scales back by up to 2^400, and pade-schur returned
+ * exp(A) with error 1.4e-8, L(A,E) 6.7e-7 and the adjoint 0.18, unwarned.
+ * Now any such loss (error > 1e-12) carries EXPM_WARN_GRADED; the default
+ * stays right on the same A (test_pade.c, nearly_triangular_graded). */
+Test(pade_schur, graded_loss_is_warned, .timeout = 120)
+{
+    int n = 12;
+    double S[144], F[144], T[144], A[144], AT[144], E[144], R[144], RL[144], X[144], L[144];
+    tu_randn(n, 2028, 10.0, S);
+    tu_randn(n, 2029, 1.0, F);
+    tu_randn(n, 2030, 1.0, T);
+    /* D = 2^k with k = the 12 points of [-200, 200] in the order
+     * first, last, second, second to last, ... (the audit's zigzag). */
+    int k[12];
+    for (int i = 0; i < n; i++) {
+        int r = i % 2 ? n - 1 - i / 2 : i / 2;
+        k[i] = -200 + 400 * r / (n - 1);
+    }
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) {
+            double sij = i > j ? 1e-10 * T[i + j * n] : S[i + j * n];
+            A[i + j * n] = ldexp(sij, k[i] - k[j]);
+            E[i + j * n] = F[i + j * n];      /* dense: D^-1 E D spans 2^+-800 */
+        }
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++)
+            AT[i + j * n] = A[j + i * n];
+    cr_assert_eq(expm_ref_exp(n, A, n, R, n, 0, NULL), EXPM_OK);
+    /* The default (NULL) must be right outright: it works on D^-1 A D
+     * without rotations (methods/pade.c). */
+    const char *ms[2] = {"pade-schur", NULL};
+    for (int q = 0; q < 2; q++) {
+        unsigned ok = q ? 0u : EXPM_WARN_GRADED;
+        expm_info_t info;
+        cr_assert_eq(expm_exp(ms[q], n, A, n, X, n, &info), EXPM_OK, "%s", info.message);
+        double ex = tu_relerr(n, X, R);
+        cr_expect(ex <= 1e-12 || (info.warnings & ok), "%s: exp error %.3g unwarned",
+                  q ? "pade" : ms[q], ex);
+        printf("%s graded: exp error %.3g%s\n", q ? "pade" : ms[q], ex,
+               info.warnings & EXPM_WARN_GRADED ? " (warned)" : "");
+        /* L(A,E) and the adjoint L(A^T,G) = L(A,E) of A^T (G = E). */
+        for (int a = 0; a < 2; a++) {
+            const double *M = a ? AT : A;
+            cr_assert_eq(expm_ref_frechet(n, M, n, E, n, RL, n, NULL, 0, 0, NULL), EXPM_OK);
+            cr_assert_eq(expm_frechet(ms[q], n, M, n, E, n, L, n, NULL, 0, &info), EXPM_OK,
+                         "%s", info.message);
+            double el = tu_relerr(n, L, RL);
+            cr_expect(el <= 1e-12 || (info.warnings & ok), "%s: %s error %.3g unwarned",
+                      q ? "pade" : ms[q], a ? "adjoint" : "L", el);
+            printf("%s graded: %s error %.3g%s\n", q ? "pade" : ms[q], a ? "adjoint" : "L", el,
+                   info.warnings & EXPM_WARN_GRADED ? " (warned)" : "");
+        }
+    }
+}
+
+/* L(A,E) finite while exp(T) or L(T, Et) in Schur coordinates overflows:
+ * (1) A = (710.5/3) ones(3), E = 1e-100 I: exp(A)_ij = 1.23e308 but
+ * exp(T)_11 = e^710.5 (an outside audit: "exp(A) overflows", exit 1);
+ * (2) A = Q diag(710.2, -700) Q^T (+ a 1x1 block), Q at 45 degrees, E =
+ * Q diag(0.9, 0) Q^T: L_ij = 1.23e308, L(T, E)_11 = 2.46e308 (exit 1
+ * before). Both against the reference. */
+Test(pade_schur, frechet_finite_where_schur_coordinates_overflow)
+{
+    double A1[9], E1[9], A2[9] = {0}, E2[9] = {0}, R[9], L[9], X[9];
+    for (int k = 0; k < 9; k++) {
+        A1[k] = 710.5 / 3;
+        E1[k] = k % 4 == 0 ? 1e-100 : 0.0;
+    }
+    /* Q = [[c, -c], [c, c]], c = sqrt(1/2): Q diag(a, b) Q^T = [[a+b, a-b], [a-b, a+b]]/2 */
+    A2[0] = A2[4] = (710.2 - 700.0) / 2;
+    A2[1] = A2[3] = (710.2 + 700.0) / 2;
+    A2[8] = -1.0;
+    E2[0] = E2[1] = E2[3] = E2[4] = 0.45;
+    E2[8] = 0.01;
+    const double *As[2] = {A1, A2}, *Es[2] = {E1, E2};
+    for (int t = 0; t < 2; t++) {
+        cr_assert_eq(expm_ref_frechet(3, As[t], 3, Es[t], 3, R, 3, NULL, 0, 0, NULL), EXPM_OK);
+        expm_info_t info;
+        expm_status st = expm_frechet("pade-schur", 3, As[t], 3, Es[t], 3, L, 3, NULL, 0, &info);
+        cr_assert_eq(st, EXPM_OK, "case %d: %s", t + 1, info.message);
+        double e = tu_relerr(3, L, R);
+        cr_expect(e <= 1e-12, "case %d: L error %.3g", t + 1, e);
+        printf("pade-schur L finite, Schur coordinates overflowing, case %d: error %.3g\n", t + 1,
+               e);
+        /* with exp(A) asked for too: finite in both (entries 1.23e308 and
+         * e^710.2 / 2 = 1.37e308) */
+        st = expm_frechet("pade-schur", 3, As[t], 3, Es[t], 3, L, 3, X, 3, &info);
+        cr_expect(st == EXPM_OK, "case %d with X: %s", t + 1, info.message);
+    }
+}

@@ -4,6 +4,7 @@
 
 #include "../src/dense.h"
 #include "../methods/methods.h"
+#include "../src/ssmmats.h"
 #include "testutil.h"
 
 Test(scaling, exp_scaled_matches_exp_where_representable)
@@ -298,4 +299,43 @@ Test(scaling, uncertainty_uses_the_balanced_norm)
                   k, X[k], want[k]);
     expm_status st = expm_exp("taylor", 2, A, 2, X, 2, &info);
     cr_expect(st != EXPM_OK || (info.warnings & EXPM_WARN_UNCERTAIN), "taylor: %s", info.message);
+}
+
+/* pade-plain has no permuted-triangular path, so the exemption of
+ * triangular A from EXPM_WARN_UNCERTAIN holds for it only when A is upper
+ * or lower triangular. An outside audit: [[2 L, C], [0, 0]] (L the lower
+ * triangular 3x3 HiPPO-LegS, ||C|| ~ 1e293; a permuted lower triangular
+ * matrix) took s = 876 squarings in pade-plain and returned the exp(2L)
+ * block with relative error 39, exit 0, unwarned. Now warned; the default
+ * (permuted-triangular path) is right. */
+Test(scaling, pade_plain_permuted_triangular_is_not_exempt)
+{
+    enum { N = 5 };
+    double L3[9], b[3], A[N * N] = {0}, X[N * N], R[9], Y[9];
+    cr_assert_eq(expm_ssm_hippo_legs(3, L3, 3, b), EXPM_OK);
+    for (int j = 0; j < 3; j++)
+        for (int i = 0; i < 3; i++)
+            A[i + j * N] = 2 * L3[i + j * 3];
+    for (int i = 0; i < 3; i++) {
+        A[i + 3 * N] = 1e293 * b[i];
+        A[i + 4 * N] = -3e292 * b[i] * (i + 1);
+    }
+    for (int k = 0; k < 9; k++)
+        L3[k] *= 2;
+    cr_assert_eq(expm_ref_exp(3, L3, 3, R, 3, 0, NULL), EXPM_OK);
+    static const char *ms[2] = {"pade-plain", NULL};
+    for (int q = 0; q < 2; q++) {
+        expm_info_t info;
+        cr_assert_eq(expm_exp(ms[q], N, A, N, X, N, &info), EXPM_OK, "%s", info.message);
+        for (int j = 0; j < 3; j++)
+            for (int i = 0; i < 3; i++)
+                Y[i + j * 3] = X[i + j * N];
+        double e = tu_relerr(3, Y, R);
+        cr_expect(e <= 1e-12 || (q == 0 && (info.warnings & EXPM_WARN_UNCERTAIN)),
+                  "%s: exp(2L) block error %.3g unwarned (s = %d)", ms[q] ? ms[q] : "pade", e,
+                  info.s);
+        printf("permuted triangular, %s: exp(2L) block error %.3g, s = %d%s\n",
+               ms[q] ? ms[q] : "pade", e, info.s,
+               info.warnings & EXPM_WARN_UNCERTAIN ? " (warned UNCERTAIN)" : "");
+    }
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "../methods/taylor_table.h"
+#include "nonnormal.h"
 #include "testutil.h"
 
 #define METHOD "taylor"
@@ -453,4 +454,38 @@ Test(taylor, hump_warning)
         alarms += (info.warnings & EXPM_WARN_HUMP) != 0;
     }
     cr_expect_eq(alarms, 0, "hump warning on %d of 24 random matrices", alarms);
+}
+
+/* A claimed overflow after a hump is not believed: on the non-normal family
+ * (n = 10, strictly upper entries to 1e5, negative diagonal: exp(A) is
+ * small) the squarings of taylor and pade-plain amplify rounding errors by
+ * ~2^200 and came out "overflowing double, ~1e318" (an outside audit: zoh
+ * -m taylor at dt = 100, whose true [Abar Bbar] has norm 9e12). Now a
+ * method failure that says so (EXPM_ENONFINITE, "lost all accuracy"); the
+ * default (Schur path) returns a finite result. A true
+ * overflow after a hump (the same A shifted by +800 I: e^alpha(A) >
+ * DBL_MAX) is still one. */
+Test(taylor, hump_overflow_is_not_claimed, .timeout = 60)
+{
+    enum { N = 10 };
+    double A[N * N], X[N * N], E[N * N], L[N * N];
+    cr_assert_eq(nn_matrix(N, 1, 3.0, 2.0, 5.0, A, NULL, NULL), 0);
+    tu_randn(N, 77, 1.0, E);
+    expm_info_t info;
+    static const char *ms[2] = {"taylor", "pade-plain"};
+    for (int q = 0; q < 2; q++) {
+        expm_status st = expm_exp(ms[q], N, A, N, X, N, &info);
+        cr_expect(st == EXPM_ENONFINITE && strstr(info.message, "lost all accuracy"),
+                  "%s: status %d, %s", ms[q], st, info.message);
+    }
+    expm_status st = expm_frechet("taylor", N, A, N, E, N, L, N, NULL, 0, &info);
+    cr_expect(st == EXPM_ENONFINITE && strstr(info.message, "lost all accuracy"),
+              "taylor L: status %d, %s", st, info.message);
+    cr_assert_eq(expm_exp(NULL, N, A, N, X, N, &info), EXPM_OK, "%s", info.message);
+    for (int k = 0; k < N * N; k++)
+        cr_expect(isfinite(X[k]), "default: X[%d] = %g", k, X[k]);
+    for (int i = 0; i < N; i++)
+        A[i + i * N] += 800.0;
+    st = expm_exp("taylor", N, A, N, X, N, &info);
+    cr_expect(st == EXPM_EOVERFLOW, "shifted: status %d, %s", st, info.message);
 }

@@ -317,6 +317,46 @@ Test(zoh, huge_b_with_finite_bbar)
     cr_expect(strstr(info.message, "overflows double") != NULL, "%s", info.message);
 }
 
+/* Columns of B on wildly different scales (1e-300, 1, 1e150, 1e300; an
+ * outside audit): one balancing exponent for all of B was capped by the
+ * smallest entry, the augmented matrix kept norm ~1e293, and pade-plain
+ * took s = 876 squarings: Abar(1,1) = 1 for e^-1, relative error 49,
+ * unwarned. Each column now has its own exponent. Abar against the
+ * reference exp(dt A), each column of Bbar against the reference of its
+ * own (n+1)-by-(n+1) augmented matrix. */
+Test(zoh, columns_of_b_scaled_separately)
+{
+    enum { N = 6, M = 4 };
+    double A[N * N], b[N], B[N * M], Ab[N * N], Bb[N * M], R[(N + 1) * (N + 1)];
+    cr_assert_eq(expm_ssm_hippo_legs(N, A, N, b), EXPM_OK);
+    static const double sc[M] = {1e-300, 1.0, 1e150, 1e300};
+    for (int j = 0; j < M; j++)
+        for (int i = 0; i < N; i++)
+            B[i + j * N] = sc[j] * b[i] * (1 + 0.1 * j);
+    const char *ms[] = {NULL, "pade-plain", "taylor", "pade-schur"};
+    for (int q = 0; q < 4; q++) {
+        expm_info_t info;
+        cr_assert_eq(expm_zoh(ms[q], N, M, 1.0, A, N, B, N, Ab, N, Bb, N, &info), EXPM_OK,
+                     "%s: %s", ms[q] ? ms[q] : "pade", info.message);
+        cr_assert_eq(expm_ref_exp(N, A, N, R, N, 0, NULL), EXPM_OK);
+        double ea = relerr(N, N, Ab, N, R, N), eb = 0;
+        for (int j = 0; j < M; j++) {
+            double bj[N];
+            for (int i = 0; i < N; i++)
+                bj[i] = B[i + j * N] / sc[j];
+            ref_zoh(N, 1, 1.0, A, bj, R);
+            double bb[N];
+            for (int i = 0; i < N; i++)
+                bb[i] = Bb[i + j * N] / sc[j];
+            eb = fmax(eb, relerr(N, 1, bb, N, R + N * N, N));
+        }
+        cr_expect(ea <= ZOH_TOL && eb <= ZOH_TOL, "%s: Abar error %.3g, Bbar %.3g",
+                  ms[q] ? ms[q] : "pade", ea, eb);
+        printf("zoh, columns of B over 1e-300..1e300, %s: Abar error %.3g, Bbar %.3g (s = %d)\n",
+               ms[q] ? ms[q] : "pade", ea, eb, info.s);
+    }
+}
+
 /* ---- the inverse formula breaks where the augmented form does not ---- */
 
 Test(zoh, inverse_formula_fails_on_singular_A)
@@ -459,6 +499,12 @@ Test(zoh_vjp, matches_reference_frechet)
         check_vjp(methods[k], "zero", 4, 2, 0.5, Z, B, 5);
         cr_assert_eq(expm_ssm_family(EXPM_SSM_S4D_INV, 8, 1.0, A, 8, B), EXPM_OK);
         check_vjp(methods[k], "S4D-Inv", 8, 1, 0.01, A, B, 6);
+        /* columns of B 2^-200 and 2^200 apart: one balancing exponent each */
+        randn(36, 33, 0.5, A);
+        randn(12, 34, 1.0, B);
+        for (int i = 0; i < 6; i++)
+            B[i] = ldexp(B[i], -200), B[6 + i] = ldexp(B[6 + i], 200);
+        check_vjp(methods[k], "columns of B 2^+-200", 6, 2, 0.7, A, B, 7);
     }
 }
 
