@@ -29,7 +29,9 @@ static const expm_method_t METHODS[] = {
      "diagonal blocks (2x2 closed form) and superdiagonal recomputed in every squaring, "
      "back-transformed; forward stable on strongly non-normal large-norm A. Fails: never "
      "beats u*kappa (Schur is only backward stable: a few times plain Pade's error on "
-     "normal A); Frechet as D Q L(T, Q^T D^-1 E D Q) Q^T D^-1 by Alg. 6.4 on T",
+     "normal A); strongly graded A (D over 10^+-60, nearly triangular: exp and L errors "
+     "1e-8, warned GRADED when scaling back by D can magnify rounding by > 2^20); Frechet "
+     "as D Q L(T, Q^T D^-1 E D Q) Q^T D^-1 by Alg. 6.4 on T",
      "Al-Mohy & Higham, SIMAX 31(3):970-989, 2009 (§2, Code Fragment 2.1); Higham, Functions "
      "of Matrices, SIAM 2008, eq. (10.42)",
      expm_pade_schur_exp, expm_pade_schur_frechet},
@@ -51,7 +53,8 @@ static const expm_method_t METHODS[] = {
      "[1/1] Pade approximant without scaling (Higham, Functions of Matrices, SIAM 2008, §10.3)",
      expm_bilinear_exp, expm_bilinear_frechet},
     {"eig", EXPM_KIND_EXP | EXPM_KIND_FRECHET,
-     "V diag(e^lambda) V^-1 (dgeev, complex pairs in complex arithmetic); L by Daleckii-Krein "
+     "V diag(e^lambda) V^-1 (dgeev, complex pairs in complex arithmetic; dsyev for symmetric "
+     "A); L by Daleckii-Krein "
      "with stable divided differences; cond(V) reported. Fails: defective / nearly defective A "
      "(Jordan blocks, [-1 1; e^2 -1], non-normal Q T Q^T): error ~ u cond(V), u cond(V)^2 for L",
      "Moler & Van Loan, SIAM Rev. 45(1):3-49, 2003 (Method 14); Higham, Functions of "

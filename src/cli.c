@@ -86,8 +86,12 @@ static int parse_args(int argc, char **argv, args_t *a, int min_files, int max_f
                 return usage_error("'%s' takes no -m option", a->cmd);
             if (i + 1 >= argc)
                 return usage_error("option %s needs a METHOD", s);
+            if (a->method)   /* as --dt: which one was meant is not ours to guess */
+                return usage_error("option %s given twice", s);
             a->method = argv[++i];
         } else if (opts && strncmp(s, "--method=", 9) == 0 && allow_method) {
+            if (a->method)
+                return usage_error("%s", "option --method given twice");
             a->method = s + 9;
         } else if (opts && strcmp(s, "-v") == 0) {
             a->verbose = 1;

@@ -364,3 +364,21 @@ Test(abadir_magnus, cli_every_named_matrix, .timeout = 120)
     printf("CLI: abadir-magnus failed (exit 1) on %d, -ss on %d of %d named matrices\n", f1, f2,
            expm_testmat_count());
 }
+
+/* Cancellation past u amp >= 1/2: the computed L is rounding noise of size
+ * ~u sum ||T_k||, so the relative error cannot be estimated from it
+ * (A = -200 I + R, E = I: the message said "~36 relative error", measured
+ * 4.3e155; an outside audit). Warned, with no figure. */
+Test(abadir_magnus, cancellation_to_noise_is_warned_without_a_figure)
+{
+    double A[4] = {-200.0 + 0.3, 0.7, -0.4, -200.0 - 0.2}, E[4] = {1, 0, 0, 1}, L[4], R[4];
+    expm_info_t info;
+    cr_assert_eq(expm_frechet("abadir-magnus", 2, A, 2, E, 2, L, 2, NULL, 0, &info), EXPM_OK,
+                 "%s", info.message);
+    cr_assert_eq(expm_ref_frechet(2, A, 2, E, 2, R, 2, NULL, 0, 0, NULL), EXPM_OK);
+    double e = tu_relerr(2, L, R);
+    cr_expect(info.warnings & EXPM_WARN_NOT_CONVERGED, "unwarned, error %.3g", e);
+    cr_expect(strstr(info.message, "no correct digits") != NULL, "%s (error %.3g)", info.message,
+              e);
+    printf("abadir-magnus on -200 I + R: error %.3g, warned: %s\n", e, info.message);
+}

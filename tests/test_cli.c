@@ -249,6 +249,13 @@ Test(cli, missing_file_directory_and_usage)
     cr_expect_eq(run("expm -m nosuch -m pade -", A3), 2);   /* not replaced by the second -m */
     cr_expect(strstr(err_buf, "unknown method 'nosuch'") != NULL, "%s", err_buf);
     cr_expect_str_empty(out_buf);
+    /* two valid methods: refused like --dt twice (it ran the last one; an
+     * outside audit) */
+    cr_expect_eq(run("expm -m pade -m taylor -", A3), 2);
+    cr_expect(strstr(err_buf, "given twice") != NULL, "%s", err_buf);
+    cr_expect_str_empty(out_buf);
+    cr_expect_eq(run("expm --method=pade -m taylor -", A3), 2);
+    cr_expect_str_empty(out_buf);
     cr_expect_eq(run("expm -m block -", A3), 2);
     cr_expect(strstr(err_buf, "does not compute exp(A)") != NULL, "%s", err_buf);
     cr_expect_eq(run("frechet - -", A3), 2);

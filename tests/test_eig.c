@@ -791,3 +791,44 @@ Test(eig, nonfinite_eigenvectors_are_not_a_lapack_bug)
     cr_expect(st == EXPM_OK || st == EXPM_ENONFINITE || st == EXPM_EOVERFLOW, "status %d: %s", st,
               info.message);
 }
+
+/* Symmetric A with a multiple eigenvalue: c ones(n) has eigenvalue 0 n-1
+ * times, for which dgeev's vectors can be dependent; V came out exactly
+ * singular ("A is defective", EXPM_ESINGULAR) on 7 of 60 values of c for
+ * n = 4, 17 for n = 8, 55 for n = 20 (an outside audit). exp(c J) = I +
+ * (e^(nc) - 1)/n J in closed form; L against the reference. */
+Test(eig, symmetric_multiple_eigenvalue, .timeout = 60)
+{
+    static const int ns[3] = {4, 8, 20};
+    double worst = 0, worstL = 0;
+    for (int a = 0; a < 3; a++) {
+        int n = ns[a];
+        double *A = malloc(8 * (size_t)n * n), *X = malloc(8 * (size_t)n * n),
+               *E = malloc(8 * (size_t)n * n), *L = malloc(8 * (size_t)n * n),
+               *R = malloc(8 * (size_t)n * n);
+        cr_assert(A && X && E && L && R);
+        tu_randn(n, 900 + (unsigned)n, 1.0, E);
+        for (int t = 0; t < 20; t++) {
+            double c = 0.1 * pow(1000.0, t / 19.0) / n;   /* n c from 0.1 to 100 */
+            for (int k = 0; k < n * n; k++)
+                A[k] = c;
+            expm_info_t info;
+            cr_assert_eq(expm_exp("eig", n, A, n, X, n, &info), EXPM_OK, "n=%d c=%g: %s", n, c,
+                         info.message);
+            double f = expm1(n * c) / n;
+            for (int j = 0; j < n; j++)
+                for (int i = 0; i < n; i++)
+                    R[i + j * n] = (i == j) + f;
+            worst = fmax(worst, tu_relerr(n, X, R));
+            if (t % 5 == 0) {
+                cr_assert_eq(expm_frechet("eig", n, A, n, E, n, L, n, NULL, 0, &info), EXPM_OK,
+                             "n=%d c=%g L: %s", n, c, info.message);
+                cr_assert_eq(expm_ref_frechet(n, A, n, E, n, R, n, NULL, 0, 0, NULL), EXPM_OK);
+                worstL = fmax(worstL, tu_relerr(n, L, R));
+            }
+        }
+        free(A); free(X); free(E); free(L); free(R);
+    }
+    cr_expect(worst <= 1e-13 && worstL <= 1e-13, "worst exp error %.3g, L %.3g", worst, worstL);
+    printf("eig on c ones(n): worst exp error %.3g, L error %.3g\n", worst, worstL);
+}
