@@ -58,9 +58,9 @@ expm_status expm_nilpotent_exp(int n, const double *A, int lda, double *X, int l
             /* The size of A^k / k! again from P 2^-p and A 2^-a with norms
              * ~1 (exact scalings): for the message. */
             int ep = expm_dnorm1_exponent(n, n, P, n), ea = expm_dnorm1_exponent(n, n, A, lda);
-            expm_dscal(n, n, ldexp(1.0, -ep), P, n);
+            expm_dscal_pow2(n, n, -ep, P, n);
             expm_dcopy(n, n, A, lda, W, n);
-            expm_dscal(n, n, ldexp(1.0, -ea), W, n);
+            expm_dscal_pow2(n, n, -ea, W, n);
             expm_dgemm(n, 'N', 'N', 1.0 / k, P, n, W, n, 0.0, S, n);
             double l10 = EXPM_LOG10_2 * (expm_dlog2norm1(n, n, S, n) + ep + ea);
             char p10[48];

@@ -1307,7 +1307,7 @@ expm_status expm_pade_frechet(int n, const double *A, int lda, const double *E, 
             k += 500;
             if (expm_dsimilarity_pow2(n, g.ex, -1, E, lde, g.F, n) == 0 &&
                 expm_dall_finite(n, n, g.F, n)) {
-                expm_dscal(n, n, ldexp(1.0, -k), g.F, n);  /* may drop bits below 2^-1074 */
+                expm_dscal_pow2(n, n, -k, g.F, n);  /* may drop bits below 2^-1074 */
                 st = pade_frechet_perm(n, g.B, n, g.F, n, g.Y, n, X ? g.Xb : NULL, n, &ib);
             }
         }

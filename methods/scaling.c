@@ -76,7 +76,7 @@ static void normalize(int n, double *Y, int ldy, long *e)
         return;
     int k;
     frexp(nrm, &k);
-    expm_dscal(n, n, ldexp(1.0, -k), Y, ldy);
+    expm_dscal_pow2(n, n, -k, Y, ldy);   /* 2^-k overflows for a subnormal norm */
     *e += k;
 }
 

@@ -189,6 +189,19 @@ static expm_status frechet_scaled_body(const expm_method_t *m, int n, const doub
             break;
         k += 500;   /* ||Es||_1 ~ 2^-500 */
     }
+    if (st == EXPM_EOVERFLOW && k < 0 && info && isfinite(info->log10_norm) &&
+        info->log10_norm + k * EXPM_LOG10_2 < 308.0) {
+        /* L(A, 2^-k E) overflows but 2^k times it would not: the tiers above
+         * cannot carry E's scale here (A = [[-1,0,1e300],[0,-2,0],[0,0,0]],
+         * E = 1e-300 e3 e1^T: L ~ 1e299, the tiers' L ~ 1e599 and 1e448).
+         * A method failure, not an overflow of L(A,E). */
+        char p10[48], q10[48];
+        expm_info_msg(info, "L(A,E) not computed: at ||E||_1 ~ 2^%d (E scaled) it overflows "
+                      "(~%s), and E's own scale is below what the method carries; true size "
+                      "~%s", k, expm_pow10_str(info->log10_norm, p10, sizeof p10),
+                      expm_pow10_str(info->log10_norm + k * EXPM_LOG10_2, q10, sizeof q10));
+        st = EXPM_ENONFINITE;
+    }
     int k0 = k;
     if (st == EXPM_OK && k > 500 && expm_dnorm1(n, n, Ls, n) < 0x1p-600) {
         /* A huge E scaled down to ~1 against a tiny exp(A): 2^-k L underflowed

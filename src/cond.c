@@ -30,7 +30,8 @@ static void start_random(int n, double *E)
 }
 
 /* ||K||_2 exactly: K(:, i + j n) = vec(L(A, e_i e_j^T)). */
-static expm_status normK_exact(int n, const double *A, int lda, double *out, long *calls)
+static expm_status normK_exact(int n, const double *A, int lda, double *out, long *calls,
+                               expm_info_t *info)
 {
     int N = n * n;
     double *K = malloc((size_t)N * N * sizeof *K);
@@ -41,11 +42,17 @@ static expm_status normK_exact(int n, const double *A, int lda, double *out, lon
         goto out;
     for (int c = 0; c < N; c++) {
         E[c] = 1.0;
-        st = expm_frechet(NULL, n, A, lda, E, n, K + (size_t)c * N, n, NULL, 0, NULL);
+        expm_info_t fi;
+        st = expm_frechet(NULL, n, A, lda, E, n, K + (size_t)c * N, n, NULL, 0, &fi);
         E[c] = 0.0;
         ++*calls;
-        if (st != EXPM_OK)
+        if (st != EXPM_OK) {
+            /* say which derivative failed and why, not just the status
+             * (an outside audit got "non-finite value in the computation") */
+            expm_info_msg(info, "kappa_exp not computable: L(A, e_%d e_%d^T) failed: %s",
+                          c % n + 1, c / n + 1, fi.message);
             goto out;
+        }
     }
     if (LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'N', N, N, K, N, sv, NULL, 1, NULL, 1) != 0) {
         st = EXPM_ELAPACK;
@@ -60,7 +67,7 @@ out:
 
 /* ||K||_2 from below: power method on K^T K from one start E (overwritten). */
 static expm_status normK_power(int n, const double *A, int lda, double *E, double *Z,
-                               double *out, long *calls)
+                               double *out, long *calls, expm_info_t *info)
 {
     double est = 0, nrm = expm_dnormfro(n, n, E, n);
     if (nrm == 0)
@@ -68,13 +75,18 @@ static expm_status normK_power(int n, const double *A, int lda, double *E, doubl
     expm_dscal(n, n, 1.0 / nrm, E, n);
     for (int it = 0; it < COND_ITMAX; it++) {
         /* Z = L(A, E), ||E||_F = 1, so ||Z||_F <= ||K||_2 */
-        expm_status st = expm_frechet(NULL, n, A, lda, E, n, Z, n, NULL, 0, NULL);
+        expm_info_t fi;
+        expm_status st = expm_frechet(NULL, n, A, lda, E, n, Z, n, NULL, 0, &fi);
         ++*calls;
-        if (st != EXPM_OK)
+        if (st != EXPM_OK) {
+            expm_info_msg(info, "kappa_exp not computable: L(A, E) failed: %s", fi.message);
             return st;
+        }
         double g = expm_dnormfro(n, n, Z, n);
-        if (!isfinite(g))
+        if (!isfinite(g)) {
+            expm_info_msg(info, "%s", "kappa_exp not computable: ||L(A, E)||_F overflows");
             return EXPM_EOVERFLOW;
+        }
         if (g == 0)
             break;
         double prev = est;
@@ -84,13 +96,17 @@ static expm_status normK_power(int n, const double *A, int lda, double *E, doubl
         /* E = K^T vec(Z/||Z||): normalise first, or for ||K|| ~ 1e300
          * (1e-300) the second application would overflow (underflow). */
         expm_dscal(n, n, 1.0 / g, Z, n);
-        st = expm_adjoint(NULL, n, A, lda, Z, n, E, n, NULL);
+        st = expm_adjoint(NULL, n, A, lda, Z, n, E, n, &fi);
         ++*calls;
-        if (st != EXPM_OK)
+        if (st != EXPM_OK) {
+            expm_info_msg(info, "kappa_exp not computable: L(A^T, G) failed: %s", fi.message);
             return st;
+        }
         double h = expm_dnormfro(n, n, E, n);
-        if (!isfinite(h))
+        if (!isfinite(h)) {
+            expm_info_msg(info, "%s", "kappa_exp not computable: ||L(A^T, G)||_F overflows");
             return EXPM_EOVERFLOW;
+        }
         if (h == 0)
             break;
         /* ||K^T z|| (unit z) is a lower bound on ||K||_2 too, but it is not
@@ -168,15 +184,15 @@ expm_status expm_cond_exp(int n, const double *A, int lda, double *kappa, unsign
         goto out;
     }
     if (exact) {
-        st = normK_exact(n, A, lda, &nK, &calls);
+        st = normK_exact(n, A, lda, &nK, &calls, info);
     } else {
         double g1 = 0, g2 = 0;
         for (int i = 0; i < n * n; i++)
             E[i] = 1.0;
-        st = normK_power(n, A, lda, E, Z, &g1, &calls);
+        st = normK_power(n, A, lda, E, Z, &g1, &calls, info);
         if (st == EXPM_OK) {
             start_random(n, E);
-            st = normK_power(n, A, lda, E, Z, &g2, &calls);
+            st = normK_power(n, A, lda, E, Z, &g2, &calls, info);
         }
         nK = fmax(g1, g2);
     }

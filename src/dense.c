@@ -66,6 +66,19 @@ void expm_dscal(int m, int n, double alpha, double *A, int lda)
         cblas_dscal(m, alpha, A + (size_t)j * lda, 1);
 }
 
+void expm_dscal_pow2(int m, int n, long k, double *A, int lda)
+{
+    if (k >= -1000 && k <= 1000) {
+        expm_dscal(m, n, ldexp(1.0, (int)k), A, lda);
+        return;
+    }
+    /* 2^k itself is not a double: ldexp per entry (ldexp saturates) */
+    int kk = k < -4000 ? -4000 : k > 4000 ? 4000 : (int)k;
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < m; i++)
+            A[i + (size_t)j * lda] = ldexp(A[i + (size_t)j * lda], kk);
+}
+
 /* a * 0 is 0 for finite a and NaN for Inf or NaN: four branch-free sums of
  * those per column instead of a test per entry (3% of exp at n = 64). */
 int expm_dall_finite(int m, int n, const double *A, int lda)

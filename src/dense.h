@@ -30,6 +30,11 @@ void expm_daxpby(int m, int n, double alpha, const double *X, int ldx,
 
 /* A = alpha*A (m-by-n); alpha a power of two keeps A exact. */
 void expm_dscal(int m, int n, double alpha, double *A, int lda);
+/* A <- 2^k A, also for |k| > 1000 where 2^k is not a double (ldexp(1.0, -1466)
+ * is 0: scaling by it zeroed F in pade's graded L(A,E), whose result came out
+ * 0 where L(A,E) overflows; found while checking an outside audit's case).
+ * Exact unless an entry leaves the normal range. */
+void expm_dscal_pow2(int m, int n, long k, double *A, int lda);
 
 /* 1 if every entry of A (m-by-n) is finite, else 0. */
 int expm_dall_finite(int m, int n, const double *A, int lda);

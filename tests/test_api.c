@@ -194,3 +194,18 @@ Test(api, total_underflow_of_frechet_is_warned)
     cr_assert_eq(expm_frechet(NULL, n, B, n, Z, n, L, n, NULL, 0, &info), EXPM_OK);
     cr_expect_eq(info.warnings & EXPM_WARN_UNDERFLOW, 0u, "E = 0 flagged");
 }
+
+/* A tiny E whose L(A,E) is finite, but overflows at every scale of E the
+ * tiers try (A = [[-1,0,1e300],[0,-2,0],[0,0,0]], E = 1e-300 e3 e1^T: L_13
+ * = 1.04e299, the tiers' L ~ 1e599 and 1e448): a method failure with the
+ * true size, never "L(A,E) overflows" (it said so with 1e448, and before the
+ * ldexp fix in pade.c printed L = 0). */
+Test(api, tiny_e_beyond_the_tiers_is_not_an_overflow)
+{
+    double A[9] = {-1, 0, 0, 0, -2, 0, 1e300, 0, 0}, E[9] = {0, 0, 1e-300, 0, 0, 0, 0, 0, 0},
+           L[9];
+    expm_info_t info;
+    expm_status st = expm_frechet(NULL, 3, A, 3, E, 3, L, 3, NULL, 0, &info);
+    cr_expect(st == EXPM_OK || (st == EXPM_ENONFINITE && strstr(info.message, "true size")),
+              "status %d: %s", st, info.message);
+}

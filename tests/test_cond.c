@@ -240,3 +240,16 @@ Test(cond, cli)
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_expect_eq(system(cmd), 0);
 }
+
+/* A failure says which derivative failed and why (an outside audit got the
+ * bare status string "non-finite value in the computation"): with a 1e300
+ * entry, L(A, e_3 e_1^T) ~ 1e600 overflows. */
+Test(cond, failure_names_the_derivative)
+{
+    double A[9] = {-1, 0, 0, 0, -2, 0, 1e300, 0, 0}, k = 0;
+    expm_info_t info;
+    expm_status st = expm_cond_exp(3, A, 3, &k, 0, &info);
+    cr_expect_neq(st, EXPM_OK);
+    cr_expect(strstr(info.message, "kappa_exp not computable: L(A, e_") != NULL, "%s",
+              info.message);
+}

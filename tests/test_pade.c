@@ -778,3 +778,22 @@ Test(pade, frechet_1x1_closed_form)
                   es[k], L, r);
     }
 }
+
+/* The graded path's retry scaled F = D^-1 E D by ldexp(1.0, -k) with k =
+ * 1466, which is 0: L(A,E) came out 0 (with only an underflow warning) for
+ * A = [[-1,0,1e300],[0,-2,0],[0,0,0]], E = e3 e1^T, where L_13 ~ 1.04e599
+ * overflows (mpmath). Now EXPM_EOVERFLOW; E = e1 e1^T (L finite, L_13 =
+ * 2.64e299) against the reference. */
+Test(pade, graded_frechet_retry_keeps_the_direction)
+{
+    double A[9] = {-1, 0, 0, 0, -2, 0, 1e300, 0, 0}, E[9] = {0, 0, 1, 0, 0, 0, 0, 0, 0}, L[9],
+           R[9];
+    expm_info_t info;
+    expm_status st = expm_frechet(NULL, 3, A, 3, E, 3, L, 3, NULL, 0, &info);
+    cr_expect_eq(st, EXPM_EOVERFLOW, "status %d: %s", st, info.message);
+    double E11[9] = {1, 0, 0, 0, 0, 0, 0, 0, 0};
+    cr_assert_eq(expm_frechet(NULL, 3, A, 3, E11, 3, L, 3, NULL, 0, &info), EXPM_OK, "%s",
+                 info.message);
+    cr_assert_eq(expm_ref_frechet(3, A, 3, E11, 3, R, 3, NULL, 0, 0, NULL), EXPM_OK);
+    cr_expect(tu_relerr(3, L, R) <= 1e-14, "E = e1 e1^T: error %.3g", tu_relerr(3, L, R));
+}
