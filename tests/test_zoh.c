@@ -25,6 +25,7 @@
 
 #include "expmkit.h"
 #include "../src/ssmmats.h"
+#include "../src/testmats.h"
 #include "../src/zoh.h"
 
 #define U 0x1p-53
@@ -354,6 +355,37 @@ Test(zoh, columns_of_b_scaled_separately)
                   ms[q] ? ms[q] : "pade", ea, eb);
         printf("zoh, columns of B over 1e-300..1e300, %s: Abar error %.3g, Bbar %.3g (s = %d)\n",
                ms[q] ? ms[q] : "pade", ea, eb, info.s);
+    }
+}
+
+/* Abar tiny beside Bbar: a nearly defective non-normal 3x3 (eigenvalues
+ * ~-2, ||A||_1 = 154; an outside audit's case) at dt = 100 has Abar ~
+ * 1e-80 and Bbar ~ 1: the augmented exponential is accurate relative to
+ * ||exp(M)|| only, and Abar came out with relative error 0.12 (m = 12).
+ * Abar is now exp(dt A) on its own when ||Abar|| < 2^-20 ||exp(M)||: phi
+ * = err / (u kappa_exp(dt A)) <= 100 (kappa ~ 7e9 here), for m <= n (n+m
+ * path) and m > n (phi_1 path). */
+Test(zoh, tiny_abar_beside_bbar_is_accurate, .timeout = 60)
+{
+    double A[9] = {23.762870582060529, -82.068316954530331, 47.73169186635716,
+                   30.026675022816512, -44.293848753031227, 7.3163763211839603,
+                   31.347173556934941, -53.974689112826361, 14.530978170970666};
+    double dtA[9], R[9], B[3 * 5], Ab[9], Bb[3 * 5];
+    for (int k = 0; k < 9; k++)
+        dtA[k] = 100.0 * A[k];
+    cr_assert_eq(expm_ref_exp(3, dtA, 3, R, 3, 0, NULL), EXPM_OK);
+    double kappa = expm_kappa_exp_kron(3, dtA);
+    randn(15, 4242, 1.0, B);
+    static const int ms[2] = {1, 5};
+    for (int q = 0; q < 2; q++) {
+        expm_info_t info;
+        cr_assert_eq(expm_zoh(NULL, 3, ms[q], 100.0, A, 3, B, 3, Ab, 3, Bb, 3, &info), EXPM_OK,
+                     "%s", info.message);
+        double e = relerr(3, 3, Ab, 3, R, 3), phi = e / (0x1p-53 * fmax(kappa, 1.0));
+        cr_expect(phi <= 100.0, "m = %d: Abar error %.3g, kappa %.3g, phi %.3g", ms[q], e, kappa,
+                  phi);
+        printf("zoh tiny Abar, m = %d: Abar error %.3g (kappa %.3g, phi %.3g)\n", ms[q], e, kappa,
+               phi);
     }
 }
 
