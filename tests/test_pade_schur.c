@@ -536,3 +536,20 @@ Test(pade_schur, frechet_finite_where_schur_coordinates_overflow)
         cr_expect(st == EXPM_OK, "case %d with X: %s", t + 1, info.message);
     }
 }
+
+/* rho is a worst case: Kenney-Laub 89 Ex. 5' ([[1e-8, 1e6], [0, 1e-8]])
+ * has log2 rho ~55 and L(A,E) right to rounding, so the warning is dropped
+ * when the default (no rotations) agrees to 2^-40; on Davies-Higham D14
+ * (L off by 0.05) it stays (the accuracy report shows both). */
+Test(pade_schur, graded_warning_needs_a_disagreement)
+{
+    double A[4] = {1e-8, 0, 1e6, 1e-8}, E[4] = {1, 3, 2, 4}, L[4], R[4];
+    expm_info_t info;
+    cr_assert_eq(expm_frechet("pade-schur", 2, A, 2, E, 2, L, 2, NULL, 0, &info), EXPM_OK, "%s",
+                 info.message);
+    cr_assert_eq(expm_ref_frechet(2, A, 2, E, 2, R, 2, NULL, 0, 0, NULL), EXPM_OK);
+    double e = tu_relerr(2, L, R);
+    cr_expect(e <= 1e-14, "L error %.3g", e);
+    cr_expect(!(info.warnings & EXPM_WARN_GRADED), "false alarm at error %.3g: %s", e,
+              info.message);
+}
