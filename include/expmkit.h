@@ -90,9 +90,10 @@ const char *expm_strerror(expm_status status);
                                         Schur path) on a strongly graded A, computed on
                                         D^-1 A D: scaling the result back by D can magnify
                                         the rounding errors of the Schur-form result by
-                                        rho > 2^20 (message gives rho): digits may be lost
-                                        (the 2^rho u bound was met within a few bits on
-                                        the cases measured) */
+                                        rho > 2^20 (message gives rho) AND the result
+                                        differs from the default's (no rotations) by more
+                                        than 2^-40: digits were lost (zigzag-graded
+                                        nearly triangular A: exp and L errors ~1e-8) */
 
 typedef struct {
     int s;              /* number of squarings (scaling parameter) */
@@ -312,9 +313,13 @@ size_t expm_workspace_retained(void);
  * is singular or ill-conditioned. A is n-by-n (lda), B n-by-m (ldb); Abar
  * (ldab >= n) and Bbar (ldbb >= n) receive the results. m may be 0 (then B and
  * Bbar may be NULL). dt must be finite and > 0. `method` (NULL = "pade") is any
- * method that computes exp; B is first scaled by a power of two so that
- * ||dt B||_1 ~ ||dt A||_1 (exact, undone afterwards) to keep the block matrix
- * balanced. When m > n the exponential is of order 2n instead:
+ * method that computes exp; each column b_j of B is first scaled by a power
+ * of two so that ||dt b_j||_1 ~ ||dt A||_1 (exact, undone afterwards) to keep
+ * the block matrix balanced (one factor for all of B left columns of 1e-300
+ * and 1e300 at norm 1e293). Abar is recomputed as exp(dt A) alone when it is
+ * below 2^-20 of the augmented result's norm (its relative accuracy there
+ * is that of exp(dt A), not of the whole block). When m > n the exponential
+ * is of order 2n instead:
  * exp([[dt A, I], [0, 0]]) has (1,2) block phi_1(dt A) = int_0^1 exp(s dt A) ds,
  * and Bbar = phi_1(dt A) dt B (one n x n by n x m product). Errors as
  * expm_exp (EXPM_EOVERFLOW when a block overflows, or when an entry of dt A

@@ -136,8 +136,18 @@ expm_status expm_nilpotent_frechet(int n, const double *A, int lda, const double
             expm_info_msg(info, "%s overflows double: A is nilpotent and the term of degree %d "
                           "of the finite Taylor sum of exp([[A, E], [0, A]]) overflows",
                           lx ? "exp(A)" : "L(A,E)", k);
-            if (info)
-                info->log10_norm = INFINITY;
+            /* the term's size from the norms of its factors (finite), so
+             * that a caller who scaled E (src/api.c) can tell a true
+             * overflow of L from one of its own scaling */
+            if (info) {
+                double lt = lx ? expm_dlog2norm1(n, n, A, lda) + expm_dlog2norm1(n, n, Xk, n)
+                               : fmax(expm_dlog2norm1(n, n, A, lda) +
+                                          expm_dlog2norm1(n, n, Yk, n),
+                                      expm_dlog2norm1(n, n, E, lde) +
+                                          expm_dlog2norm1(n, n, Xk, n));
+                info->log10_norm = isfinite(lt) ? (lt - log2((double)k)) * EXPM_LOG10_2
+                                                : INFINITY;
+            }
             st = EXPM_EOVERFLOW;
             break;
         }

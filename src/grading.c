@@ -93,8 +93,24 @@ int expm_grading_undo(int n, const double *A, int lda, double floor, int log2_dr
     /* Rebuilt with one scaling per entry: dgebal scales rows and columns in
      * turn, and with factors near the range limits an entry can underflow
      * on the way ([[1e-300, 1], [0, -1e-300]]: D = diag(8e149, 3e-142), the
-     * (1,1) entry came back as 0; an outside audit). Kept only if exact. */
-    if (expm_dsimilarity_pow2(n, ex, -1, A, lda, B, ldb) != 0)
+     * (1,1) entry came back as 0; an outside audit). Kept only if exact.
+     * When it is not, D^t (t = 3/4, 1/2, ... 1/16) is tried: on a
+     * triangular A dgebal's D keeps shrinking the off-diagonal part toward
+     * 0, past the bottom of the range (A 6x6 lower triangular with a strict
+     * part ~1e150: some entries of D^-1 A D underflowed, A itself was used
+     * with s = 401 squarings, and L(A,E) came out 0 or with relative error
+     * 1, unwarned; an outside audit), while a partial grading is exact and
+     * still lowers the norm by far more than needed. */
+    static const int t16[6] = {16, 12, 8, 4, 2, 1};   /* t in sixteenths */
+    int ok = 0;
+    for (int q = 0; q < 6 && !ok; q++) {
+        for (int i = 0; i < n; i++) {
+            frexp(scale[i], &ex[i]);
+            ex[i] = (ex[i] - 1) * t16[q] / 16;
+        }
+        ok = expm_dsimilarity_pow2(n, ex, -1, A, lda, B, ldb) == 0;
+    }
+    if (!ok)
         return 0;
     /* Only a strong grading (log2_drop >= 20): the back-transformation by D magnifies the
      * absolute errors of the small entries of exp(B) by up to cond(D); on

@@ -47,14 +47,16 @@ expm_status expm_testset_export(const char *dir, const expm_testset_opts_t *opts
     err[0] = '\0';
     if (count)
         *count = 0;
+    int total = 0;
+    for (int k = 0; k < expm_testmat_count(); k++)
+        total += selected(expm_testmat_get(k), opts);
+    if (total == 0)
+        return EXPM_OK;   /* nothing to write: no directory, no index (count 0) */
     if (!dir || expm_mkdir_p(dir) != 0) {
         snprintf(err, errlen, "%s: cannot create the directory: %s", dir ? dir : "(null)",
                  strerror(errno));
         return EXPM_EINVAL;
     }
-    int total = 0;
-    for (int k = 0; k < expm_testmat_count(); k++)
-        total += selected(expm_testmat_get(k), opts);
     char ipath[4096];
     snprintf(ipath, sizeof ipath, "%s/index.tsv", dir);
     FILE *idx = fopen(ipath, "w");

@@ -32,7 +32,8 @@ typedef struct {
 /* Export into dir (created if missing). Returns EXPM_OK (and the number of
  * matrices written in *count, may be NULL), or EXPM_EINVAL / EXPM_ENOMEM
  * with a message in err when a file cannot be written. A matrix whose
- * reference fails is not an error: the index records it. */
+ * reference fails is not an error: the index records it. When no matrix is
+ * selected nothing is created (EXPM_OK, *count = 0; the CLI then exits 2). */
 expm_status expm_testset_export(const char *dir, const expm_testset_opts_t *opts, int *count,
                                 char *err, size_t errlen);
 

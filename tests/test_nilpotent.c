@@ -128,3 +128,19 @@ Test(nilpotent, frechet_overflow_and_zero_direction)
     for (int k = 0; k < 16; k++)
         cr_expect_eq(L[k], 0.0);
 }
+
+/* A = [[0, 1e300], [0, 0]], E = [[0, 0], [1e-300, 0]]: L = [[0.5,
+ * 1.67e299], [1e-300, 0.5]] is finite, but src/api.c scales E to norm ~1
+ * (then 2^-500), where the degree-3 term overflows; it was reported as
+ * "L(A,E) overflows" (an outside audit). Now a method failure that says
+ * the true size, or the right L. */
+Test(nilpotent, tiny_e_is_not_a_false_overflow)
+{
+    double A[4] = {0, 0, 1e300, 0}, E[4] = {0, 1e-300, 0, 0}, L[4];
+    expm_info_t info;
+    expm_status st = expm_frechet(NULL, 2, A, 2, E, 2, L, 2, NULL, 0, &info);
+    cr_expect(st == EXPM_OK || (st == EXPM_ENONFINITE && strstr(info.message, "true size")),
+              "status %d: %s", st, info.message);
+    if (st == EXPM_OK)
+        cr_expect(fabs(L[2] - 1e300 / 6) <= 1e-15 * 1e300 / 6, "L_12 = %g", L[2]);
+}

@@ -797,3 +797,46 @@ Test(pade, graded_frechet_retry_keeps_the_direction)
     cr_assert_eq(expm_ref_frechet(3, A, 3, E11, 3, R, 3, NULL, 0, 0, NULL), EXPM_OK);
     cr_expect(tu_relerr(3, L, R) <= 1e-14, "E = e1 e1^T: error %.3g", tu_relerr(3, L, R));
 }
+
+/* Triangular A with huge off-diagonal entries and E in the same triangle
+ * (an outside audit): dgebal's D pushed entries of D^-1 A D below the
+ * normal range, so the graded path was refused (and an inexact D^-1 E D
+ * too), and A itself took s = 142..567 squarings: L(A,E) had relative
+ * error 6e-4 (upper 8x8, strict part ~1e50, E O(1)) and 1.0 (lower 4x4,
+ * ~1e200, E ~1e-100; the adjoint of an upper 5x5, ~1e150, G ~1e-300), all
+ * unwarned; a lower 6x6 (~1e150, E ~1e-250) whose L overflows printed 0.
+ * Now a partial grading D^t and F = 2^-k D^-1 E D (its bottom bits
+ * dropped): errors <= 1e-13 against the reference, the overflow reported. */
+Test(pade, triangular_huge_offdiagonal_frechet, .timeout = 120)
+{
+    static const struct { int n, lower; double off, escale; unsigned long long seed; } cs[] = {
+        {8, 0, 1e50, 1.0, 71}, {4, 1, 1e200, 1e-100, 72}, {5, 1, 1e150, 1e-300, 73},
+        {6, 0, 1e40, 1e-50, 74}};
+    for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
+        int n = cs[c].n;
+        double A[64], E[64], L[64], R[64], S[64];
+        tu_randn(n, cs[c].seed, 1.0, S);
+        tu_randn(n, cs[c].seed + 100, 1.0, E);
+        for (int j = 0; j < n; j++)
+            for (int i = 0; i < n; i++) {
+                int in = cs[c].lower ? i > j : i < j;   /* strictly in the triangle */
+                A[i + j * n] = i == j ? 4 * S[i + j * n] : in ? cs[c].off * S[i + j * n] : 0.0;
+                E[i + j * n] = in ? cs[c].escale * E[i + j * n] : 0.0;
+            }
+        cr_assert_eq(expm_ref_frechet(n, A, n, E, n, R, n, NULL, 0, 0, NULL), EXPM_OK,
+                     "case %zu: reference", c);
+        expm_info_t info;
+        cr_assert_eq(expm_frechet(NULL, n, A, n, E, n, L, n, NULL, 0, &info), EXPM_OK,
+                     "case %zu: %s", c, info.message);
+        double big = 0, d = 0, r = 0;   /* scaled: L reaches 1e298, its squares overflow */
+        for (int k = 0; k < n * n; k++)
+            big = fmax(big, fabs(R[k]));
+        for (int k = 0; k < n * n; k++)
+            d += ((L[k] - R[k]) / big) * ((L[k] - R[k]) / big), r += (R[k] / big) * (R[k] / big);
+        double e = sqrt(d / r);
+        cr_expect(e <= 1e-13, "case %zu (n=%d, off %g, E %g): L error %.3g, s = %d", c, n,
+                  cs[c].off, cs[c].escale, e, info.s);
+        printf("triangular, off-diagonal %g, E %g: L error %.3g (s = %d)\n", cs[c].off,
+               cs[c].escale, e, info.s);
+    }
+}

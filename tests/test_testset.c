@@ -194,6 +194,11 @@ Test(testset, usage_errors)
     snprintf(args, sizeof args, "testset export --no-cache --match 'no such matrix' '%s/o'", dir);
     cr_expect_eq(run(args), 2);
     cr_expect(strstr(errtext, "no test matrix matches") != NULL, "%s", errtext);
+    /* and nothing half-written: no directory, no index.tsv (it created
+     * both; an outside audit) */
+    char o_dir[128];
+    snprintf(o_dir, sizeof o_dir, "%s/o", dir);
+    cr_expect_neq(access(o_dir, F_OK), 0, "%s was created", o_dir);
     snprintf(args, sizeof args, "testset export --max-n 0 '%s/o'", dir);
     cr_expect_eq(run(args), 2);
     snprintf(args, sizeof args, "testset export --bogus '%s/o'", dir);

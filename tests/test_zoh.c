@@ -916,3 +916,26 @@ Test(zoh_cli, dt_times_a_overflow_exits_1_and_huge_b_exits_2)
     cr_expect(strstr(out_buf, "\n2 30002\n") != NULL, "stdout starts '%.120s'", out_buf);
     (void)want;
 }
+
+/* Nilpotent dt A = [[0, 1e200], [0, 0]] with a tiny B (an outside audit):
+ * scaling B's column (or the I block of the phi_1 path) up to ||dt A||
+ * made exp(M) overflow ("1e400", exit 1) where Abar = [[1, 1e200], [0, 1]]
+ * and Bbar = [0.5; 1e-200]. Now retried without scaling up. */
+Test(zoh, nilpotent_with_tiny_b)
+{
+    double A[4] = {0, 0, 1e200, 0}, B[6] = {0, 1e-200, 0, 2e-200, 1e-200, 0}, Ab[4], Bb[6];
+    for (int m = 1; m <= 3; m += 2) {   /* n + m path, then phi_1 path */
+        expm_info_t info;
+        cr_assert_eq(expm_zoh(NULL, 2, m, 1.0, A, 2, B, 2, Ab, 2, Bb, 2, &info), EXPM_OK,
+                     "m = %d: %s", m, info.message);
+        cr_expect(Ab[0] == 1 && Ab[1] == 0 && Ab[2] == 1e200 && Ab[3] == 1, "m = %d: Abar", m);
+        /* Bbar = (I + dt A / 2) dt B */
+        for (int j = 0; j < m; j++) {
+            double w0 = B[2 * j] + 0.5e200 * B[2 * j + 1], w1 = B[2 * j + 1];
+            cr_expect(fabs(Bb[2 * j] - w0) <= 4e-16 * fabs(w0) &&
+                          fabs(Bb[2 * j + 1] - w1) <= 4e-16 * fabs(w1),
+                      "m = %d, column %d: [%g, %g], want [%g, %g]", m, j + 1, Bb[2 * j],
+                      Bb[2 * j + 1], w0, w1);
+        }
+    }
+}

@@ -305,6 +305,9 @@ def _method_arg(method):
         return None
     if not isinstance(method, str):
         raise TypeError("method must be a str or None, not %s" % type(method).__name__)
+    if not method:
+        # as the CLI's `-m ''`: an empty name is a slip, not the default (None is)
+        raise UnknownMethodError("empty method name (None selects the default, pade)")
     return method.encode()
 
 

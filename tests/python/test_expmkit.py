@@ -387,3 +387,12 @@ def test_torch_dtypes_and_errors():
         etorch.matrix_exp(torch.diag(torch.tensor([1000.0, 0.0], dtype=torch.float64)))
     with pytest.raises(TypeError):
         etorch.matrix_exp(torch.eye(2, dtype=torch.complex128))
+
+
+def test_empty_method_name_is_refused():
+    # as the CLI's `-m ''` (exit 2); it ran the default (an outside audit)
+    A = np.array([[1.0, 2.0], [0.0, 3.0]])
+    with pytest.raises(expmkit.UnknownMethodError):
+        expmkit.expm(A, method="")
+    with pytest.raises(expmkit.UnknownMethodError):
+        expmkit.frechet(A, A, method="")
