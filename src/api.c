@@ -1,6 +1,7 @@
 /* api.c -- the public entry points: method lookup, then dispatch. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dense.h"
 #include "methods.h"
@@ -201,6 +202,15 @@ static expm_status frechet_scaled_body(const expm_method_t *m, int n, const doub
                       "~%s", k, expm_pow10_str(info->log10_norm, p10, sizeof p10),
                       expm_pow10_str(info->log10_norm + k * EXPM_LOG10_2, q10, sizeof q10));
         st = EXPM_ENONFINITE;
+    } else if (st == EXPM_EOVERFLOW && k != 0 && info && isfinite(info->log10_norm) &&
+               strncmp(info->message, "L(A,E)", 6) == 0) {
+        /* the method sized L(A, 2^-k E): say the size of L(A,E) (a lower
+         * triangular 6x6 with E ~ 1e-250: "~1e446" for a true 7.2e346; an
+         * outside audit) */
+        char p10[48];
+        info->log10_norm += k * EXPM_LOG10_2;
+        expm_info_msg(info, "L(A,E) overflows double: ||L(A,E)||_1 ~ %s",
+                      expm_pow10_str(info->log10_norm, p10, sizeof p10));
     }
     int k0 = k;
     if (st == EXPM_OK && k > 500 && expm_dnorm1(n, n, Ls, n) < 0x1p-600) {

@@ -209,3 +209,18 @@ Test(api, tiny_e_beyond_the_tiers_is_not_an_overflow)
     cr_expect(st == EXPM_OK || (st == EXPM_ENONFINITE && strstr(info.message, "true size")),
               "status %d: %s", st, info.message);
 }
+
+/* The size in an overflow message is that of L(A,E), not of L(A, 2^-k E)
+ * the method was given: E = 1e-200 e3 e1^T on the matrix above has
+ * L_13 = 1.04e399 (it said "~1e548"; an outside audit's 6x6: 1e446 for a
+ * true 7.2e346). */
+Test(api, overflow_size_is_that_of_l)
+{
+    double A[9] = {-1, 0, 0, 0, -2, 0, 1e300, 0, 0}, E[9] = {0, 0, 1e-200, 0, 0, 0, 0, 0, 0},
+           L[9];
+    expm_info_t info;
+    expm_status st = expm_frechet(NULL, 3, A, 3, E, 3, L, 3, NULL, 0, &info);
+    cr_expect_eq(st, EXPM_EOVERFLOW, "%s", info.message);
+    cr_expect(fabs(info.log10_norm - 399.0) <= 1.0, "log10 ||L|| = %g: %s", info.log10_norm,
+              info.message);
+}
