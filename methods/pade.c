@@ -1292,31 +1292,45 @@ expm_status expm_pade_frechet(int n, const double *A, int lda, const double *E, 
         return pade_frechet_perm(n, A, lda, E, lde, L, ldl, X, ldx, info);
     if (expm_check_square(n, E, lde, "E", 1, NULL) != EXPM_OK || !graded_take(n, A, lda, 1, &g))
         return pade_frechet_perm(n, A, lda, E, lde, L, ldl, X, ldx, info);
-    /* F = 2^-k D^-1 E D with k such that max |F_ij| is in [1, 2): what
-     * falls below 2^-1074 there is below u^20 of F and is dropped (it had
-     * to be exact before, and A itself was used: on an upper triangular A
+    /* F = D^-1 E D when that is exact (E's own scale: L(B, F) stays in
+     * range where exp(B) is tiny, e^-745..e^-1000 on S - 1000 I graded).
+     * Otherwise F = 2^-k D^-1 E D with max |F_ij| in [1, 2): what falls
+     * below 2^-1074 there is below u^20 of F and is dropped (exactness
+     * was required before, and A itself was used: on an upper triangular A
      * with a strict part ~1e50 and E strictly upper that took s = 142
-     * squarings and L had error 6e-4, unwarned; an outside audit). L(B, F)
-     * may overflow where D L(B, F) D^-1 does not: then again at
-     * ||F||_1 ~ 2^-500 (the bottom of api.c's unscaled range). */
-    int k = INT_MIN;
-    for (int j = 0; j < n; j++)
-        for (int i = 0; i < n; i++) {
-            double v = E[i + (size_t)j * lde];
-            if (v != 0.0) {
-                int t = ilogb(v) + g.ex[j] - g.ex[i];
-                k = t > k ? t : k;
+     * squarings and L had error 6e-4, unwarned; an outside audit). That
+     * shift alone made L(B, F) underflow to 0 on the graded S - 1000 I
+     * (a regression audit), so an L(B, F) below 2^-600 is computed again
+     * with F 2^900 times larger. L(B, F) may overflow where D L(B, F) D^-1
+     * does not: then again at ||F||_1 ~ 2^-500 (the bottom of api.c's
+     * unscaled range). */
+    int k = 0;
+    if (expm_dsimilarity_pow2(n, g.ex, -1, E, lde, g.F, n) != 0) {
+        k = INT_MIN;
+        for (int j = 0; j < n; j++)
+            for (int i = 0; i < n; i++) {
+                double v = E[i + (size_t)j * lde];
+                if (v != 0.0) {
+                    int t = ilogb(v) + g.ex[j] - g.ex[i];
+                    k = t > k ? t : k;
+                }
             }
-        }
-    k = k == INT_MIN ? 0 : k;
-    for (int j = 0; j < n; j++)
-        for (int i = 0; i < n; i++)
-            g.F[i + (size_t)j * n] = ldexp(E[i + (size_t)j * lde], g.ex[j] - g.ex[i] - k);
+        k = k == INT_MIN ? 0 : k;
+        for (int j = 0; j < n; j++)
+            for (int i = 0; i < n; i++)
+                g.F[i + (size_t)j * n] = ldexp(E[i + (size_t)j * lde], g.ex[j] - g.ex[i] - k);
+    }
     expm_info_t ib;
     expm_info_clear(&ib);
     expm_status st = pade_frechet_perm(n, g.B, n, g.F, n, g.Y, n, X ? g.Xb : NULL, n, &ib);
-    if (st == EXPM_EOVERFLOW) {
-        double nF = expm_dnorm1(n, n, g.F, n);
+    double nF = expm_dnorm1(n, n, g.F, n);
+    if (st == EXPM_OK && nF > 0.0 && nF < 0x1p100 && expm_dnorm1(n, n, g.Y, n) < 0x1p-600) {
+        expm_dscal_pow2(n, n, 900, g.F, n);
+        k -= 900;
+        st = pade_frechet_perm(n, g.B, n, g.F, n, g.Y, n, X ? g.Xb : NULL, n, &ib);
+        nF = expm_dnorm1(n, n, g.F, n);
+    }
+    if (st == EXPM_EOVERFLOW && nF > 0x1p-499 && isfinite(nF)) {
         int kf;
         frexp(nF, &kf);
         expm_dscal_pow2(n, n, -(kf + 500), g.F, n);   /* may drop bits below 2^-1074 */

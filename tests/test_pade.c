@@ -840,3 +840,33 @@ Test(pade, triangular_huge_offdiagonal_frechet, .timeout = 120)
                cs[c].escale, e, info.s);
     }
 }
+
+/* A regression audit: F = 2^-k D^-1 E D with max |F| ~ 1 (for inexact
+ * similarities) made L(B, F) underflow to 0 where exp(B) ~ e^-1000 (S -
+ * 1000 I graded over 10^+-60, E graded the opposite way: L ~ 1e-75,
+ * printed as 0). F keeps E's scale when exact, and an L(B, F) below 2^-600
+ * is recomputed with F 2^900 larger. */
+Test(pade, graded_frechet_of_tiny_exp_is_not_zero, .timeout = 60)
+{
+    int n = 3;
+    double S[9], G[9], A[9], E[9], L[9], R[9];
+    tu_randn(n, 5005, 5.0, S);
+    tu_randn(n, 5006, 1.0, G);
+    static const int e[3] = {-200, 0, 200};
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) {
+            A[i + j * n] = ldexp(S[i + j * n] - (i == j ? 1000.0 : 0.0), e[i] - e[j]);
+            E[i + j * n] = ldexp(G[i + j * n], e[j] - e[i]);   /* the opposite grading */
+        }
+    cr_assert_eq(expm_ref_frechet(n, A, n, E, n, R, n, NULL, 0, 0, NULL), EXPM_OK);
+    expm_info_t info;
+    cr_assert_eq(expm_frechet(NULL, n, A, n, E, n, L, n, NULL, 0, &info), EXPM_OK, "%s",
+                 info.message);
+    double big = 0, d = 0, r = 0;
+    for (int k = 0; k < 9; k++)
+        big = fmax(big, fabs(R[k]));
+    cr_assert_gt(big, 0.0);
+    for (int k = 0; k < 9; k++)
+        d += ((L[k] - R[k]) / big) * ((L[k] - R[k]) / big), r += (R[k] / big) * (R[k] / big);
+    cr_expect(sqrt(d / r) <= 1e-12, "L error %.3g (max |L_ref| %.3g)", sqrt(d / r), big);
+}
