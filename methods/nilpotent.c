@@ -17,16 +17,6 @@
 #include "dense.h"
 #include "methods.h"
 
-/* 1 if A is strictly upper (up = 1) or strictly lower (up = 0) triangular. */
-static int strictly_triangular(int n, const double *A, int lda, int up)
-{
-    for (int j = 0; j < n; j++)
-        for (int i = 0; i < n; i++)
-            if ((up ? i >= j : i <= j) && A[i + (size_t)j * lda] != 0.0)
-                return 0;
-    return 1;
-}
-
 /* The sums cost up to n - 1 (exp) and 3 (2n - 2) (L) products where Pade
  * takes ~10-20: taken for n <= 32, and beyond only where scaling and
  * squaring loses the answer (||A||_1 > 2^100, pade.c's pre-scaling). */
@@ -34,7 +24,10 @@ int expm_nilpotent_candidate(int n, const double *A, int lda)
 {
     if (n < 1 || A[0] != 0.0 || A[(size_t)(n - 1) * (lda + 1)] != 0.0)
         return 0;   /* a nonzero diagonal end: O(1) on an ordinary A */
-    if (!strictly_triangular(n, A, lda, 1) && !strictly_triangular(n, A, lda, 0))
+    for (int i = 1; i < n - 1; i++)
+        if (A[i + (size_t)i * lda] != 0.0)
+            return 0;
+    if (!expm_triangular_ul(n, A, lda))   /* with a zero diagonal: strictly */
         return 0;
     return n <= 32 || !(expm_dnorm1(n, n, A, lda) <= 0x1p100);
 }

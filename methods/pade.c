@@ -1189,13 +1189,8 @@ static expm_status graded_back(int n, const int *ex, int e0, int check_rho, doub
      * (balancing made B ~ diagonal and scaled E's lower triangle by 1e51;
      * unbalanced: 1e-16). Above 2^20 (check_rho) EXPM_ENOCONV here, and the
      * caller decides (below). */
-    int emax = ex[0], emin = ex[0];
-    for (int i = 1; i < n; i++) {
-        emax = ex[i] > emax ? ex[i] : emax;
-        emin = ex[i] < emin ? ex[i] : emin;
-    }
-    if (check_rho &&
-        (double)(emax - emin) + expm_dlog2norm1(n, n, Y, n) - (lmax - e0) > EXPM_GRADED_RHO_LOG2)
+    if (check_rho && (double)expm_grading_span(n, ex) + expm_dlog2norm1(n, n, Y, n) -
+                             (lmax - e0) > EXPM_GRADED_RHO_LOG2)
         return EXPM_ENOCONV;
     char p10[48];
     if (lmax >= DBL_MAX_EXP) {

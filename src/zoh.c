@@ -89,11 +89,6 @@ long long expm_zoh_order(int n, int m)
     return m > n ? 2LL * n : (long long)n + m;
 }
 
-/* m > n: Bbar = phi_1(dt A) dt B with phi_1(dt A) the (1,2) block of
- * exp([[dt A, 2^k I], [0, 0]]) times 2^-k (the same Van Loan identity with B
- * = I), so the exponential is 2n, not n + m: 4n^2 doubles instead of (n+m)^2
- * and ~(2n)^3 flops per product instead of (n+m)^3 (an outside audit: n + m =
- * 11002 took 10.4 GB and 249 s). 2^k ~ ||dt A||_1 balances the blocks. */
 /* Abar = exp(dt A) again on its own when it is tiny next to the top rows
  * of exp(M) (M the p-by-p augmented matrix, X = exp(M), ld p): the
  * augmented exponential is accurate relative to ||exp(M)||, not to each
@@ -128,6 +123,11 @@ static void abar_alone(const char *method, int n, int p, double dt, const double
     }
 }
 
+/* m > n: Bbar = phi_1(dt A) dt B with phi_1(dt A) the (1,2) block of
+ * exp([[dt A, 2^k I], [0, 0]]) times 2^-k (the same Van Loan identity with B
+ * = I), so the exponential is 2n, not n + m: 4n^2 doubles instead of (n+m)^2
+ * and ~(2n)^3 flops per product instead of (n+m)^3 (an outside audit: n + m =
+ * 11002 took 10.4 GB and 249 s). 2^k ~ ||dt A||_1 balances the blocks. */
 static expm_status zoh_phi1(const char *method, int n, int m, double dt, const double *A,
                             int lda, const double *B, int ldb, double *Abar, int ldab,
                             double *Bbar, int ldbb, expm_info_t *info)
