@@ -1233,14 +1233,33 @@ static expm_status graded_back(int n, const int *ex, int e0, int check_rho, doub
  * with expm_grading_possible computing it; measured). */
 static inline double norm1_inline(int n, const double *A, int lda)
 {
-    double nrm = 0.0;
-    for (int j = 0; j < n; j++) {
+    /* Four columns at a time: four independent sums instead of one chain
+     * of n^2 dependent adds, and a branch-free max (the compare of random
+     * column sums mispredicted; 5.6% of a 4x4 batch matrix, perf). NaN iff
+     * a column sum is NaN: tot carries it (sums are >= 0). */
+    double nrm = 0.0, tot = 0.0;
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+        const double *a = A + (size_t)j * lda;
+        double c0 = 0.0, c1 = 0.0, c2 = 0.0, c3 = 0.0;
+        for (int i = 0; i < n; i++) {
+            c0 += fabs(a[i]);
+            c1 += fabs(a[i + (size_t)lda]);
+            c2 += fabs(a[i + 2 * (size_t)lda]);
+            c3 += fabs(a[i + 3 * (size_t)lda]);
+        }
+        double m01 = c0 > c1 ? c0 : c1, m23 = c2 > c3 ? c2 : c3, m = m01 > m23 ? m01 : m23;
+        nrm = m > nrm ? m : nrm;
+        tot += (c0 + c1) + (c2 + c3);
+    }
+    for (; j < n; j++) {
         double c = 0.0;
         for (int i = 0; i < n; i++)
             c += fabs(A[i + (size_t)j * lda]);
-        nrm = c > nrm || c != c ? c : nrm;
+        nrm = c > nrm ? c : nrm;
+        tot += c;
     }
-    return nrm;
+    return tot == tot ? nrm : tot;
 }
 
 int expm_pade_graded_candidate(int n, const double *A, int lda)

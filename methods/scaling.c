@@ -559,14 +559,28 @@ int expm_verdict_may_act(int n, const double *A, int lda)
     double x = ldexp(1.0, 33) / n;
     uint64_t thr, mask = 0x7fffffffffffffffULL;
     memcpy(&thr, &x, sizeof thr);
+    /* Two entries at a time as !(|a| < x) in 2-wide vectors (SSE2's
+     * cmpnltpd; NaN compares false, so it counts as large, as above): 2.7%
+     * of the 16x16 exp entry by entry (perf). */
+    typedef double v2d __attribute__((vector_size(16)));
+    typedef long long v2l __attribute__((vector_size(16)));
+    const v2l absmask = {INT64_MAX, INT64_MAX};
+    const v2d xx = {x, x};
+    v2l acc = {0, 0};
     int hit = 0;
     for (int j = 0; j < n; j++) {
         const double *c = A + (size_t)j * lda;
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        for (; i + 1 < n; i += 2) {
+            v2d v;
+            memcpy(&v, c + i, sizeof v);
+            acc |= ~((v2d)((v2l)v & absmask) < xx);
+        }
+        for (; i < n; i++) {
             uint64_t b;
             memcpy(&b, c + i, sizeof b);
             hit |= (b & mask) >= thr;
         }
     }
-    return hit;
+    return hit || acc[0] || acc[1];
 }
