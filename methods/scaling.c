@@ -253,24 +253,6 @@ double expm_mu2_upper(int n, const double *A, int lda, double nu_fro)
     return mu;
 }
 
-/* alpha(A) = max Re lambda(A) by dgeev (eigenvalues only); -inf if that
- * fails. */
-static double spectral_abscissa(int n, const double *A, int lda)
-{
-    double *S = expm_dalloc(n, 1), *wr = malloc(2 * (size_t)n * sizeof(double));
-    double alpha = -INFINITY;
-    if (S && wr) {
-        expm_dcopy(n, n, A, lda, S, n);
-        if (LAPACKE_dgeev(LAPACK_COL_MAJOR, 'N', 'N', n, S, n, wr, wr + n, NULL, 1, NULL, 1) ==
-            0)
-            for (int i = 0; i < n; i++)
-                alpha = fmax(alpha, wr[i]);
-    }
-    free(S);
-    free(wr);
-    return alpha;
-}
-
 expm_status expm_overflow_verdict(expm_status st, int n, const double *A, int lda,
                                   double extra_log10, const char *what, expm_info_t *info)
 {
@@ -281,7 +263,7 @@ expm_status expm_overflow_verdict(expm_status st, int n, const double *A, int ld
         /* ||exp(A)|| >= rho(exp(A)) = e^alpha(A): a NaN/Inf result of a
          * matrix whose spectral abscissa exceeds log(DBL_MAX) is a true
          * overflow (of exp(A), and so of the block that contains it). */
-        double alpha = spectral_abscissa(n, A, lda);
+        double alpha = expm_dspectral_abscissa(n, A, lda);
         if (alpha * LOG10E + extra_log10 > 308.26) {
             info->log10_norm = alpha * LOG10E + extra_log10;
             char p10[48];
@@ -321,7 +303,7 @@ expm_status expm_hump_overflow(expm_status st, int n, const double *A, int lda, 
         expm_is_nearly_normal(n, A, lda))
         return st;
     const double LOG10E = 0.43429448190325182765;
-    double lo = spectral_abscissa(n, A, lda) * LOG10E + extra_log10;
+    double lo = expm_dspectral_abscissa(n, A, lda) * LOG10E + extra_log10;
     if (lo > 308.26)
         return st;                      /* ||.|| >= e^alpha(A): a true overflow */
     char p10[48];

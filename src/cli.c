@@ -18,6 +18,22 @@
 #include "testset.h"
 
 #define EXIT_FAIL 1
+
+/* Flush stdout; on a write error (a full disk, a closed pipe) say so on
+ * stderr, once, and give EXIT_FAIL. Every command ends here: `cond`,
+ * `methods`, `--help` to /dev/full used to exit 1, or even 0, in silence
+ * (an outside audit). */
+static int stdout_finish(int short_write)
+{
+    static int reported;
+    if (fflush(stdout) == 0 && !ferror(stdout) && !short_write)
+        return 0;
+    if (!reported) {
+        reported = 1;
+        fprintf(stderr, "expmkit: <stdout>: write error: %s\n", strerror(errno));
+    }
+    return EXIT_FAIL;
+}
 #define EXIT_USAGE 2
 
 static const char USAGE[] =
@@ -155,11 +171,7 @@ static int emit(int n, const double *X, const char *comment)
     }
     size_t w = fwrite(buf, 1, len, stdout);
     free(buf);
-    if (w != len || fflush(stdout) != 0) {
-        fprintf(stderr, "expmkit: <stdout>: write error: %s\n", strerror(errno));
-        return EXIT_FAIL;
-    }
-    return 0;
+    return stdout_finish(w != len);
 }
 
 /* Map a computation status to an exit code and a message. */
@@ -206,7 +218,7 @@ static int cmd_methods(void)
                                : "frechet";
         printf("%s\t%s\t%s\n", m->name, kind, m->description);
     }
-    return fflush(stdout) == 0 ? 0 : EXIT_FAIL;
+    return stdout_finish(0);
 }
 
 static int check_method(const char *name, unsigned kind)
@@ -332,7 +344,7 @@ static int cmd_bench(args_t *a)
                a->method ? a->method : "pade", two ? "frechet" : "expm", n, info.s, info.m,
                info.products, info.solves, info.resolves, b.rounds);
         printf("%.6e %.6e %ld\n", b.median, b.min, b.repeats);
-        rc = fflush(stdout) == 0 ? 0 : EXIT_FAIL;
+        rc = stdout_finish(0);
     } else {
         rc = report_failure(st, a->files[0], info.message);
     }
@@ -359,11 +371,7 @@ static int emit_rect(int rows, int cols, const double *X, const char *comment)
     }
     size_t w = fwrite(buf, 1, len, stdout);
     free(buf);
-    if (w != len || fflush(stdout) != 0) {
-        fprintf(stderr, "expmkit: <stdout>: write error: %s\n", strerror(errno));
-        return EXIT_FAIL;
-    }
-    return 0;
+    return stdout_finish(w != len);
 }
 
 /* `zoh [-m METHOD] --dt T A.mtx B.mtx`: --dt is taken out of argv first, the
@@ -494,7 +502,7 @@ static int cmd_cond(args_t *a)
                 "at this condition, so this kappa can be off by a large factor (it says: "
                 "few or no correct digits in exp(A))\n", a->files[0], 0x1p-53 * kappa);
     printf("%.17g\n", kappa);
-    return fflush(stdout) == 0 ? 0 : EXIT_FAIL;
+    return stdout_finish(0);
 }
 
 static void testset_progress(void *ctx, int i, int count, const expm_testmat_t *t,
@@ -615,10 +623,10 @@ static int cmd_verify(int argc, char **argv)
     }
     size_t w = fwrite(buf, 1, len, stdout);
     free(buf);
-    return (w == len && fflush(stdout) == 0) ? 0 : EXIT_FAIL;
+    return stdout_finish(w != len);
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     if (argc < 2)
         return usage_error("%s", "missing COMMAND");
@@ -679,4 +687,11 @@ int main(int argc, char **argv)
     if (rc)
         return rc;
     return cmd_compute(&a);
+}
+
+int main(int argc, char **argv)
+{
+    int rc = run(argc, argv);
+    int out = stdout_finish(0);   /* --help, --version and any command's last words */
+    return rc ? rc : out;
 }

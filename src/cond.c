@@ -151,31 +151,47 @@ expm_status expm_cond_exp(int n, const double *A, int lda, double *kappa, unsign
     st = expm_exp(NULL, n, A, lda, X, n, &xi);
     double nX = st == EXPM_OK ? expm_dnormfro(n, n, X, n) : 0;
     /* exp(A - cI) = e^-c exp(A) and L(A - cI, E) = e^-c L(A, E), so
-     * ||L|| / ||exp|| does not change under the shift. When exp(A) is near
-     * (or past) overflow or underflow, c = trace(A)/n brings both back into
-     * range if A's size is mostly on the diagonal (the scalar -745, whose
-     * exp is subnormal; 690 I + R; 800 I). Only then: for e.g.
-     * [[-1, 1e7], [0, -1e7]] the shift would create e^(5e6). */
-    double c = 0;
-    for (int i = 0; i < n; i++)
-        c += A[i + (size_t)i * lda] / n;
-    if ((st == EXPM_EOVERFLOW || (st == EXPM_OK && (nX < 0x1p-500 || nX > 0x1p500))) &&
-        c != 0 && isfinite(c)) {
-        double *S = W + (size_t)3 * n * n;
-        expm_dcopy(n, n, A, lda, S, n);
+     * ||L|| / ||exp|| does not change under the shift (||A||_F is A's own).
+     * When exp(A) is near (or past) overflow or underflow, a shift brings
+     * both back into range: first c = trace(A)/n, right when A's size is
+     * mostly on the diagonal (the scalar -745, whose exp is subnormal;
+     * 690 I + R; 800 I); then c = alpha(A), the spectral abscissa, which
+     * gives exp(A - cI) spectral radius 1 where eigenvalues spread around
+     * the mean put e^(mean - min) out of range (diag(-1000, -4000): exp(A)
+     * and exp(A - trace/n I) both out of range and cond exited 1, "kappa
+     * is not representable", for kappa = 4123; an outside audit). A shift
+     * is kept only if it brings ||exp||_F nearer to 1 (for e.g.
+     * [[-1, 1e7], [0, -1e7]] the mean would create e^(5e6)). */
+    if (st == EXPM_EOVERFLOW || (st == EXPM_OK && (nX < 0x1p-500 || nX > 0x1p500))) {
+        double c[2] = {0, 0};
         for (int i = 0; i < n; i++)
-            S[i + (size_t)i * n] -= c;
-        expm_status s0 = st;
-        st = expm_exp(NULL, n, S, n, X, n, &xi);
-        if (st == EXPM_OK) {
-            A = S, lda = n;
-            nX = expm_dnormfro(n, n, X, n);
-        } else if (s0 == EXPM_OK) {
-            /* The shift made it worse (a 24x24 Q J Q^T with exp(A) ~ 1e-289
-             * and eigenvalues spread around the mean: exp(A - cI) ~ 1e1121
-             * overflowed and cond exited 1; outside audit): keep A. */
-            st = expm_exp(NULL, n, A, lda, X, n, &xi);
-            nX = st == EXPM_OK ? expm_dnormfro(n, n, X, n) : 0;
+            c[0] += A[i + (size_t)i * lda] / n;
+        double *S = W + (size_t)3 * n * n;
+        const double *A0 = A;
+        int lda0 = lda;
+        expm_info_t si;
+        for (int t = 0; t < 2 && !(st == EXPM_OK && nX >= 0x1p-500 && nX <= 0x1p500); t++) {
+            if (t == 1)
+                c[1] = expm_dspectral_abscissa(n, A0, lda0);
+            if (c[t] == 0 || !isfinite(c[t]) || (t == 1 && c[1] == c[0]))
+                continue;
+            /* S is overwritten: a shift taken before lives in E meanwhile */
+            double *T = A == S ? E : S;
+            expm_dcopy(n, n, A0, lda0, T, n);
+            for (int i = 0; i < n; i++)
+                T[i + (size_t)i * n] -= c[t];
+            double *Y = Z;
+            expm_status s1 = expm_exp(NULL, n, T, n, Y, n, &si);
+            double n1 = s1 == EXPM_OK ? expm_dnormfro(n, n, Y, n) : 0;
+            if (s1 == EXPM_OK && n1 > 0 &&
+                (st != EXPM_OK || !(nX > 0) || fabs(log2(n1)) < fabs(log2(nX)))) {
+                if (T == E) {
+                    expm_dcopy(n, n, E, n, S, n);
+                    T = S;
+                }
+                A = T, lda = n, st = s1, nX = n1, xi = si;
+                expm_dcopy(n, n, Y, n, X, n);
+            }
         }
     }
     if (st != EXPM_OK) {

@@ -1,6 +1,7 @@
 /* dense.c -- elementary column-major operations over CBLAS. */
 #define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE (Linux) */
 #include <cblas.h>
+#include <lapacke.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -164,4 +165,20 @@ double *expm_dalloc(int n, int count)
     if (p)
         memset(p, 0, total * sizeof(double));
     return p;
+}
+
+double expm_dspectral_abscissa(int n, const double *A, int lda)
+{
+    double *S = expm_dalloc(n, 1), *wr = malloc(2 * (size_t)n * sizeof(double));
+    double alpha = -INFINITY;
+    if (S && wr) {
+        expm_dcopy(n, n, A, lda, S, n);
+        if (LAPACKE_dgeev(LAPACK_COL_MAJOR, 'N', 'N', n, S, n, wr, wr + n, NULL, 1, NULL, 1) ==
+            0)
+            for (int i = 0; i < n; i++)
+                alpha = fmax(alpha, wr[i]);
+    }
+    free(S);
+    free(wr);
+    return alpha;
 }

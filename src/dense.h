@@ -38,6 +38,9 @@ void expm_dscal_pow2(int m, int n, long k, double *A, int lda);
 
 /* 1 if every entry of A (m-by-n) is finite, else 0. */
 int expm_dall_finite(int m, int n, const double *A, int lda);
+/* alpha(A) = max Re lambda(A), by dgeev (eigenvalues only); -inf if that
+ * fails (no memory, no convergence, entries too large for it). */
+double expm_dspectral_abscissa(int n, const double *A, int lda);
 
 /* Norms of an m-by-n matrix: 1-norm (max column sum), inf-norm (max row
  * sum), Frobenius (scaled, no overflow for finite input). */

@@ -230,19 +230,27 @@ static int next_data_line(reader_t *r, expm_status *st)
 
 /* Unsigned decimal (digits only, no sign); saturates at LLONG_MAX so that
  * overflow shows up as out of range.  Returns 0 if tok is not all digits. */
+/* 1: a digit string, its value in *v; 2: digits beyond LLONG_MAX (the
+ * caller says "out of range" and quotes the token: the clamped value once
+ * reached a message as "entry count 9223372036854775807", an outside
+ * audit); 0: not a digit string. */
 static int parse_digits(const char *tok, long long *v)
 {
     long long x = 0;
+    int big = 0;
     if (!*tok)
         return 0;
     for (; *tok; tok++) {
         if (*tok < '0' || *tok > '9')
             return 0;
         int d = *tok - '0';
-        x = x > (LLONG_MAX - d) / 10 ? LLONG_MAX : 10 * x + d;
+        if (x > (LLONG_MAX - d) / 10)
+            big = 1;
+        else
+            x = 10 * x + d;
     }
     *v = x;
-    return 1;
+    return big ? 2 : 1;
 }
 
 /* A count or index in lo..hi; `what` names it in messages. */
@@ -251,10 +259,11 @@ static expm_status parse_int(const reader_t *r, const char *tok, const char *wha
 {
     if (!tok)
         return fail(r, EXPM_EINVAL, r->line, "missing %s", what);
-    if (!parse_digits(tok, v))
+    int d = parse_digits(tok, v);
+    if (!d)
         return fail(r, EXPM_EINVAL, r->line, "%s '%s' is not a non-negative integer",
                     what, quote(tok).s);
-    if (*v < lo || *v > hi)
+    if (d == 2 || *v < lo || *v > hi)
         return fail(r, EXPM_EINVAL, r->line, "%s '%s' is out of range %lld..%lld",
                     what, quote(tok).s, lo, hi);
     return EXPM_OK;
@@ -495,10 +504,11 @@ static expm_status parse_index(const reader_t *r, const char *tok, const char *w
     if (!tok)
         return fail(r, EXPM_EINVAL, r->line, "entry must be 'row col value': missing %s",
                     what);
-    if (!parse_digits(tok, v))
+    int d = parse_digits(tok, v);
+    if (!d)
         return fail(r, EXPM_EINVAL, r->line, "%s '%s' is not a positive integer", what,
                     quote(tok).s);
-    if (*v < 1 || *v > dim)
+    if (d == 2 || *v < 1 || *v > dim)
         return fail(r, EXPM_EINVAL, r->line, "%s '%s' is out of range 1..%lld", what,
                     quote(tok).s, dim);
     return EXPM_OK;

@@ -314,7 +314,7 @@ Test(bad, large_header_no_data)
 Test(bad, huge_entry_count)
 {
     catalogue(&(bad_t){CBANNER "4 4 99999999999999999999\n1 1 1\n", 0, 2,
-                       "exceeds the 16 entries"});
+                       "entry count '99999999999999999999' is out of range"});
 }
 Test(bad, entry_count_above_capacity)
 {
@@ -592,6 +592,24 @@ Test(bad, stdout_full_or_closed)
     fclose(f);
     text[n] = '\0';
     cr_expect_str_eq(text, GOOD3, "the input file was modified");
+}
+
+/* Every command, not only those that print a matrix: `cond`, `methods`,
+ * `--help` and `--version` into /dev/full exited 1 (or 0) with nothing on
+ * stderr (an outside audit). */
+Test(bad, stdout_full_every_command)
+{
+    if (access("/dev/full", W_OK) != 0)
+        return;
+    const char *good = put("good.mtx", GOOD3);
+    const char *const cmds[][3] = {{"cond", good, NULL}, {"methods", NULL, NULL},
+                                   {"--help", NULL, NULL}, {"--version", NULL, NULL},
+                                   {"ref", good, NULL}, {"expm", "-h", NULL}};
+    for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++) {
+        cr_expect_eq(run_stdout(cmds[k], 0), 1, "%s: stderr: %s", cmds[k][0], err_buf);
+        cr_expect_not_null(strstr(err_buf, "expmkit: <stdout>: write error"), "%s: %s",
+                           cmds[k][0], err_buf);
+    }
 }
 
 /* ---- A and E disagree -------------------------------------------------- */

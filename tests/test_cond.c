@@ -44,6 +44,30 @@ Test(cond, shift_that_overflows_is_not_taken)
     cr_expect(fabs(kap - want) <= 1e-13 * want, "%.17g vs %.17g", kap, want);
 }
 
+/* exp(A) underflows and the mean shift overflows (eigenvalues spread by
+ * more than ~1420): cond exited 1, "kappa_exp is not representable
+ * (||L|| = 0, ||exp(A)||_F = 0)", for kappa = 4123 (an outside audit). The
+ * shift by the spectral abscissa brings exp back to norm ~1. Symmetric A:
+ * kappa = ||A||_F to rounding (||L|| = e^alpha, ||exp(A)||_F = e^alpha (1 +
+ * e^-2(alpha - lambda_2))^(1/2)). */
+Test(cond, spread_spectrum_under_underflow)
+{
+    double As[][4] = {{-1000, 0, 0, -4000}, {-1e4, 1, 1, -2e4}, {-1000, 0, 0, -2500}};
+    for (int k = 0; k < 3; k++) {
+        for (unsigned fl = 0; fl < 2; fl++) {
+            double kap = -1;
+            expm_info_t info;
+            unsigned flags = fl ? EXPM_COND_ESTIMATE : EXPM_COND_AUTO;
+            cr_assert_eq(expm_cond_exp(2, As[k], 2, &kap, flags, &info), EXPM_OK, "case %d: %s",
+                         k, info.message);
+            double want = sqrt(As[k][0] * As[k][0] + As[k][1] * As[k][1] + As[k][2] * As[k][2] +
+                               As[k][3] * As[k][3]);
+            cr_expect(fabs(kap - want) <= (fl ? 1e-4 : 1e-12) * want, "case %d flags %u: %.17g vs %.17g",
+                      k, flags, kap, want);
+        }
+    }
+}
+
 /* The exact kappa from the double (pade) Frechet derivative against the
  * same Kronecker form built from the certified reference (expm_kappa_exp_kron)
  * on the original small test matrices. sigma_max moves by at most
@@ -193,10 +217,17 @@ Test(cond, leading_dimension_and_errors)
     double D[4] = {800, 0, 0, 1};
     cr_assert_eq(expm_cond_exp(2, D, 2, &kap, 0, &info), EXPM_OK, "%s", info.message);
     cr_expect(fabs(kap - sqrt(640001.0)) <= 1e-12 * kap, "%.17g", kap);
-    /* no shift helps: exp(A - cI) = exp(A) overflows */
-    kap = 42;
+    /* exp(A - cI) = exp(A) overflows for the mean c = 0; the spectral
+     * abscissa c = 1000 gives diag(1, e^-2000): kappa = ||A||_F (normal A),
+     * where this test once required a failure */
     double F[4] = {1000, 0, 0, -1000};
-    cr_expect_eq(expm_cond_exp(2, F, 2, &kap, 0, &info), EXPM_EOVERFLOW);
+    cr_assert_eq(expm_cond_exp(2, F, 2, &kap, 0, &info), EXPM_OK, "%s", info.message);
+    cr_expect(fabs(kap - 1000 * sqrt(2.0)) <= 1e-12 * kap, "%.17g", kap);
+    /* no shift helps: L(A, e_2 e_1^T) has an entry 1e600/6 for the
+     * nilpotent A (and kappa ~ 1e599) */
+    kap = 42;
+    double N[4] = {0, 0, 1e300, 0};
+    cr_expect_eq(expm_cond_exp(2, N, 2, &kap, 0, &info), EXPM_EOVERFLOW, "%s", info.message);
     cr_expect_eq(kap, 42.0, "kappa written on failure");
     double Z[4] = {0, 0, 0, 0};
     cr_assert_eq(expm_cond_exp(2, Z, 2, &kap, 0, NULL), EXPM_OK);
@@ -226,7 +257,7 @@ Test(cond, cli)
     cr_expect_str_eq(out, want);
     /* overflow: exit 1 and nothing on stdout; missing file: exit 2 */
     f = fopen(path, "w");
-    fputs("%%MatrixMarket matrix array real general\n2 2\n1000\n0\n0\n-1000\n", f);
+    fputs("%%MatrixMarket matrix array real general\n2 2\n0\n0\n1e300\n0\n", f);
     fclose(f);
     snprintf(cmd, sizeof cmd, "%s cond %s 2>/dev/null", bin, path);
     p = popen(cmd, "r");

@@ -348,6 +348,12 @@ BAD(size_extra_token, 2, "unexpected token '4'", AG "2 2 4\n1\n2\n3\n4\n")
 BAD(size_missing_cols, 2, "missing column count", AG "2\n1\n2\n")
 BAD(size_missing_nnz, 2, "missing entry count", CG "2 2\n1 1 1\n")
 BAD(nnz_negative, 2, "entry count '-1'", CG "2 2 -1\n")
+/* beyond LLONG_MAX: the token is quoted, not the clamped 9223372036854775807
+ * ("entry count 9223372036854775807 exceeds ..."; an outside audit) */
+BAD(nnz_beyond_llong, 2, "entry count '99999999999999999999' is out of range",
+    CG "2 2 99999999999999999999\n1 1 1\n")
+BAD(index_beyond_llong, 3, "row index '99999999999999999999' is out of range 1..2",
+    CG "2 2 1\n99999999999999999999 1 1\n")
 BAD(nnz_too_large, 2, "exceeds", CG "2 2 5\n")
 BAD(nnz_too_large_symmetric, 2, "exceeds", CS "2 2 4\n1 1 1\n2 1 1\n2 2 1\n1 2 1\n")
 BAD(symmetric_not_square, 2, "square", AS "2 3\n1\n2\n3\n4\n5\n6\n")
