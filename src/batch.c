@@ -61,9 +61,10 @@ static void *worker(void *arg)
             double *Xk = job->X + (size_t)k * (size_t)job->strideX;
             /* info is always passed: expm_exp(..., &info) is the contract
              * (the overflow verdict of the methods needs it). */
-            /* A permuted triangular or strongly graded block goes through
-             * expm_pade_exp (its permutation / balancing path) so the batch
-             * equals one-by-one calls. */
+            /* A permuted triangular, strictly triangular (nilpotent.c's
+             * finite sum) or strongly graded block goes through
+             * expm_pade_exp (the path expm_exp takes) so the batch equals
+             * one-by-one calls. */
             int iw[2 * EXPM_PADE_SMALL_MAXN];
             expm_status st;
             if (expm_verdict_may_act(job->n, Ak, job->lda))
@@ -71,6 +72,7 @@ static void *worker(void *arg)
                  * the batch equals one-by-one calls and writes nothing it refuses */
                 st = expm_exp(job->method, job->n, Ak, job->lda, Xk, job->ldx, &info);
             else if (job->small && !expm_triangular_perm(job->n, Ak, job->lda, iw) &&
+                     !expm_nilpotent_candidate(job->n, Ak, job->lda) &&
                      !expm_pade_graded_candidate(job->n, Ak, job->lda)) {
                 /* expm_pade_small_exp without its argument checks: n, lda
                  * and ldx were checked once for all, and A is finite here

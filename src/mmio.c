@@ -238,6 +238,8 @@ static int parse_digits(const char *tok, long long *v)
 {
     long long x = 0;
     int big = 0;
+    if (*tok == '+')   /* "+2": a non-negative integer, as C's strtol and the NIST reader read it */
+        tok++;
     if (!*tok)
         return 0;
     for (; *tok; tok++) {

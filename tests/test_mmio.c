@@ -169,6 +169,17 @@ Test(mm_read, coordinate_real_general)
     check_good(CG "3 2 2\n3 1 1.5\n1 2 -2\n", 3, 2, want);
 }
 
+/* "+3" is a non-negative integer (strtol, the NIST reader): sizes, counts
+ * and indices with a sign were refused as "not a non-negative integer"
+ * (an outside audit); "+" alone and "++3" are still refused. */
+Test(mm_read, plus_signed_sizes_and_indices)
+{
+    const double want[] = {0, 0, 1.5, -2, 0, 0};
+    check_good(CG "+3 +2 +2\n+3 +1 1.5\n1 +2 -2\n", 3, 2, want);
+}
+BAD(dim_plus_alone, 2, "row count '+' is not a non-negative integer", AG "+ 3\n")
+BAD(dim_plus_plus, 2, "row count '++3' is not a non-negative integer", AG "++3 3\n")
+
 Test(mm_read, coordinate_integer_general)
 {
     const double want[] = {5, 0, 0, -7};

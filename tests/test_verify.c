@@ -131,3 +131,22 @@ Test(verify, csv_write_error_fails)
     cr_assert_eq(run(line), 1);
     cr_assert(strstr(out, "/dev/full: write error"), "%s", out);
 }
+
+/* What the program prints goes to stderr, not into the report on stdout
+ * (an outside audit: the chatter came before the report, exit 0). */
+Test(verify, program_output_stays_out_of_the_report)
+{
+    char line[512];
+    snprintf(line, sizeof line,
+             "%s verify --no-cache --match 'C1 ' --cmd 'printf CHAT%%sTER X; cp {A} {OUT}' "
+             "2>/dev/null", exe());
+    cr_assert_eq(run(line), 0, "%s", out);
+    /* the report quotes the command, so the marker is built by printf */
+    cr_expect(strstr(out, "CHATXTER") == NULL, "%s", out);
+    cr_expect(strstr(out, "| external | 1 |") != NULL, "%s", out);
+    snprintf(line, sizeof line,
+             "%s verify --no-cache --match 'C1 ' --cmd 'printf CHAT%%sTER X; cp {A} {OUT}' "
+             "2>&1 >/dev/null", exe());
+    cr_assert_eq(run(line), 0, "%s", out);
+    cr_expect(strstr(out, "CHATXTER") != NULL, "on stderr: %s", out);
+}

@@ -376,9 +376,9 @@ def expm(A, method=None, return_info=False, threads=0):
     A batch goes to C in one call, expm_exp_batch, spread over `threads`
     POSIX threads (0 = all online CPUs; the result does not depend on it).
     Each matrix is then computed bit for bit as the unbatched call computes
-    it, except for the default method with n <= 16, where the library's
-    allocation-free small-matrix path runs (same algorithm, results within a
-    few ulps of the unbatched call; see expm_exp_batch in include/expmkit.h).
+    it (for the default method with n <= 16 both run the library's
+    allocation-free small-matrix path; see expm_exp_batch in
+    include/expmkit.h).
     Without expm_exp_batch in the loaded library, a Python loop of expm_exp.
     With return_info=True returns (X, info), info the expm_info_t fields as a
     dict (s, m, products, solves, resolves, warnings, cond, log10_norm,
