@@ -18,6 +18,7 @@
 #include "testset.h"
 
 #define EXIT_FAIL 1
+#define EXIT_USAGE 2
 
 /* Flush stdout; on a write error (a full disk, a closed pipe) say so on
  * stderr, once, and give EXIT_FAIL. Every command ends here: `cond`,
@@ -34,7 +35,6 @@ static int stdout_finish(int short_write)
     }
     return EXIT_FAIL;
 }
-#define EXIT_USAGE 2
 
 static const char USAGE[] =
     "usage: expmkit COMMAND [options] FILES\n"
