@@ -1319,7 +1319,7 @@ expm_status expm_pade_small_run(int n, const double *A, int lda, double *X, int 
              * ldexp per entry: same X, log10_norm and underflow warning. */
             /* One pass: the copy, the subnormal test (no branches: `&`, not
              * `&&`; the branches mispredicted, 2-3% of a 4x4 batch matrix)
-             * and the column sums of ||Z||_1 in norm1's order. */
+             * and the column sums of ||Z||_1 (row order; for log10_norm only). */
             int lost = 0;
             double nrm = 0.0;
             for (int j = 0; j < n; j++) {

@@ -163,35 +163,30 @@ expm_status expm_cond_exp(int n, const double *A, int lda, double *kappa, unsign
      * is kept only if it brings ||exp||_F nearer to 1 (for e.g.
      * [[-1, 1e7], [0, -1e7]] the mean would create e^(5e6)). */
     if (st == EXPM_EOVERFLOW || (st == EXPM_OK && (nX < 0x1p-500 || nX > 0x1p500))) {
-        double c[2] = {0, 0};
+        double c[2] = {0, 0}, kept = 0;   /* kept: the shift taken, 0 none */
         for (int i = 0; i < n; i++)
             c[0] += A[i + (size_t)i * lda] / n;
         double *S = W + (size_t)3 * n * n;
-        const double *A0 = A;
-        int lda0 = lda;
         expm_info_t si;
         for (int t = 0; t < 2 && !(st == EXPM_OK && nX >= 0x1p-500 && nX <= 0x1p500); t++) {
             if (t == 1)
-                c[1] = expm_dspectral_abscissa(n, A0, lda0);
+                c[1] = expm_dspectral_abscissa(n, A, lda);
             if (c[t] == 0 || !isfinite(c[t]) || (t == 1 && c[1] == c[0]))
                 continue;
-            /* S is overwritten: a shift taken before lives in E meanwhile */
-            double *T = A == S ? E : S;
-            expm_dcopy(n, n, A0, lda0, T, n);
+            expm_dcopy(n, n, A, lda, S, n);
             for (int i = 0; i < n; i++)
-                T[i + (size_t)i * n] -= c[t];
-            double *Y = Z;
-            expm_status s1 = expm_exp(NULL, n, T, n, Y, n, &si);
-            double n1 = s1 == EXPM_OK ? expm_dnormfro(n, n, Y, n) : 0;
+                S[i + (size_t)i * n] -= c[t];
+            expm_status s1 = expm_exp(NULL, n, S, n, Z, n, &si);   /* only ||.||_F is kept */
+            double n1 = s1 == EXPM_OK ? expm_dnormfro(n, n, Z, n) : 0;
             if (s1 == EXPM_OK && n1 > 0 &&
-                (st != EXPM_OK || !(nX > 0) || fabs(log2(n1)) < fabs(log2(nX)))) {
-                if (T == E) {
-                    expm_dcopy(n, n, E, n, S, n);
-                    T = S;
-                }
-                A = T, lda = n, st = s1, nX = n1, xi = si;
-                expm_dcopy(n, n, Y, n, X, n);
-            }
+                (st != EXPM_OK || !(nX > 0) || fabs(log2(n1)) < fabs(log2(nX))))
+                kept = c[t], st = s1, nX = n1, xi = si;
+        }
+        if (kept != 0) {   /* S = A - kept I, built again: a later try may have overwritten it */
+            expm_dcopy(n, n, A, lda, S, n);
+            for (int i = 0; i < n; i++)
+                S[i + (size_t)i * n] -= kept;
+            A = S, lda = n;
         }
     }
     if (st != EXPM_OK) {
